@@ -1,0 +1,1 @@
+"""sahelmap: explore armed-conflict events in Mali."""

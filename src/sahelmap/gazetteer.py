@@ -1,0 +1,117 @@
+"""Place names and their aliases -> coordinates and admin units (data/geo/places.csv).
+
+Names match whatever the accents, case, hyphens or spaces: "Ti-n-Zaouâtene", "Tin Zaouaten" and
+"TINZAOUATEN" are one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sahelmap import schema
+
+ALIAS_SEPARATOR = "|"
+EARTH_RADIUS_KM = 6371.0088
+
+
+def name_key(name: str) -> str:
+    """Fold a place name to a matching key: no accents, no case, letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    admin1: str
+    admin2: str
+    geonames_id: int | None
+    focus: bool
+
+
+class Gazetteer:
+    """Resolves names and aliases to places; built from a places table."""
+
+    def __init__(self, places: pd.DataFrame) -> None:
+        self.places = places.reset_index(drop=True)
+        self._by_key: dict[str, int] = {}
+        for i, row in self.places.iterrows():
+            names = [row["name"], *str(row["aliases"]).split(ALIAS_SEPARATOR)]
+            for name in filter(None, (n.strip() for n in names)):
+                key = name_key(name)
+                if key in self._by_key and self._by_key[key] != i:
+                    raise ValueError(f"places.csv: name {name!r} is given to two places")
+                self._by_key[key] = int(str(i))
+
+    def resolve(self, name: str) -> Place | None:
+        i = self._by_key.get(name_key(name))
+        if i is None:
+            return None
+        row = self.places.loc[i]
+        gid = row["geonames_id"]
+        return Place(
+            name=row["name"],
+            latitude=float(row["latitude"]),
+            longitude=float(row["longitude"]),
+            admin1=row["admin1"],
+            admin2=row["admin2"],
+            geonames_id=None if pd.isna(gid) else int(gid),
+            focus=bool(row["focus"]),
+        )
+
+    def canonical_names(self, names: pd.Series) -> pd.Series:
+        """The gazetteer's own name for each name (NA where unknown); each distinct name looked up once."""
+        codes, uniques = pd.factorize(names)
+        found = [self._by_key.get(name_key(str(u))) for u in uniques]
+        canon = np.array([None if i is None else self.places.at[i, "name"] for i in found] + [None], dtype=object)
+        return pd.Series(canon[codes], index=names.index, dtype="str")
+
+    def focus_places(self) -> pd.DataFrame:
+        return self.places[self.places["focus"]]
+
+
+def read_places(path: Path) -> pd.DataFrame:
+    places = pd.read_csv(path, dtype={"geonames_id": "Int64"}, keep_default_na=False, na_values=[""])
+    places["focus"] = places["focus"].astype(str).str.lower().eq("true")
+    places["aliases"] = places["aliases"].fillna("")
+    return places
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    return Gazetteer(read_places(path))
+
+
+def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """Great-circle distance from many points to one point."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat, dlon = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def assign_focus_place(
+    events: pd.DataFrame, gazetteer: Gazetteer, radius_km: float = schema.FOCUS_RADIUS_KM
+) -> pd.Series:
+    """The focus place an event is at: its location is that place, or it lies within radius_km of it.
+
+    Events located only to a region (geo_precision 3) get a focus place only by name: a point
+    placed at a region's capital says nothing about the capital itself.
+    """
+    focus = gazetteer.focus_places()
+    by_name = gazetteer.canonical_names(events["location"]).where(lambda s: s.isin(set(focus["name"])))
+    result = by_name.astype("object")
+    precise = events["geo_precision"].fillna(1).lt(3).to_numpy()
+    lat, lon = events["latitude"].to_numpy(float), events["longitude"].to_numpy(float)
+    # The focus places lie hundreds of km apart, so no event is near two of them.
+    for place in focus.itertuples():
+        d = haversine_km(lat, lon, float(place.latitude), float(place.longitude))
+        near = precise & result.isna().to_numpy() & (d <= radius_km)
+        result[near] = place.name
+    return pd.Series(pd.Categorical(result, categories=list(schema.FOCUS_PLACES)), index=events.index)

@@ -1,0 +1,107 @@
+"""Bytes of a delimited text file -> a frame of strings, whatever its encoding or delimiter.
+
+Users bring files saved by spreadsheets: UTF-8 with or without BOM, Windows-1252 or Latin-1, commas,
+semicolons or tabs, CRLF line ends, quoted fields with line breaks. Anything that is not such a file
+(a binary, an Excel workbook, a ZIP) is refused with a message saying what it looks like.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import pandas as pd
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+
+
+class ReadError(ValueError):
+    """A file that cannot be read as a table at all; the message names the file and the cause."""
+
+
+@dataclass
+class TextTable:
+    frame: pd.DataFrame  # strings; index = spreadsheet row numbers
+    encoding: str
+    delimiter: str
+    notices: list[str] = field(default_factory=list)
+
+
+def _kind_of_binary(head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive or an Excel .xlsx workbook: save the sheet as CSV (UTF-8) and load that"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old Excel .xls workbook: save the sheet as CSV (UTF-8) and load that"
+    if head.startswith(b"%PDF"):
+        return "a PDF document, not a table"
+    if b"\x00" in head[:8192]:
+        return "a binary file, not a text table"
+    return None
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text and the encoding used: UTF-8 (BOM or not) first, then the most likely legacy encoding."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[: 4 * SNIFF_BYTES]).best()
+    for encoding in filter(None, [best.encoding if best else None, "cp1252", "latin-1"]):
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise ReadError(f"{name}: cannot decode the text (not UTF-8, Windows-1252 or Latin-1)")
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = text[:SNIFF_BYTES]
+    header = sample.splitlines()[0] if sample else ""
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in DELIMITERS}
+        return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def read_text_table(data: bytes, name: str) -> TextTable:
+    """Parse delimited text into strings; the empty string stays empty (not NaN) until validation."""
+    kind = _kind_of_binary(data[:8192])
+    if kind:
+        raise ReadError(f"{name}: this looks like {kind}")
+    text, encoding = decode(data, name)
+    if not text.strip():
+        raise ReadError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        raise ReadError(f"{name}: not a readable delimited table ({str(error).splitlines()[0]})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    notices = []
+    if encoding != "utf-8":
+        notices.append(f"{name}: read as {encoding} (not UTF-8); check accented names such as Ségou")
+    if delimiter != ",":
+        notices.append(f"{name}: fields separated by {delimiter!r}, not commas")
+    return TextTable(frame, encoding, delimiter, notices)
+
+
+def read_path(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ReadError(f"{path}: cannot read the file ({error.strerror or error})") from None

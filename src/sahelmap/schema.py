@@ -1,0 +1,155 @@
+"""The canonical event schema: column names, dtypes and vocabularies, named once.
+
+Column names follow ACLED wherever ACLED has the concept, so an ACLED user recognises them.
+Validation lives in ``validate.py``; this module only describes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- ACLED's taxonomy: 6 event types and 25 sub-event types --------------------------------
+EVENT_TYPES: Final[dict[str, tuple[str, ...]]] = {
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": (
+        "Sexual violence",
+        "Attack",
+        "Abduction/forced disappearance",
+    ),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
+}
+SUB_EVENT_TYPES: Final[tuple[str, ...]] = tuple(s for subs in EVENT_TYPES.values() for s in subs)
+# Sub-type names are unique across types, so each sub-type names its parent.
+PARENT_TYPE: Final[dict[str, str]] = {sub: t for t, subs in EVENT_TYPES.items() for sub in subs}
+
+TIME_PRECISION: Final[dict[int, str]] = {1: "day", 2: "week", 3: "month or vaguer"}
+GEO_PRECISION: Final[dict[int, str]] = {
+    1: "town",
+    2: "near a town / part of a region",
+    3: "region",
+}
+
+# --- Actor groups (normalised); rules mapping raw names to them live in data/actor_groups.csv ---
+# key -> label shown to users. Order is the order of legends and filters.
+ACTOR_GROUPS: Final[dict[str, str]] = {
+    "wagner": "Wagner / Africa Corps",
+    "mali_state": "Malian armed forces (FAMa, police, gendarmerie)",
+    "jnim": "JNIM and its katibas",
+    "is_sahel": "Islamic State Sahel",
+    "azawad": "Azawad movements (CMA, MNLA, CSP, FLA)",
+    "pro_government_militias": "Pro-government militias",
+    "france": "French forces (Serval, Barkhane, Takuba)",
+    "un": "MINUSMA and other UN",
+    "other_foreign": "Other foreign forces",
+    "communal_militias": "Communal and ethnic militias",
+    "civilians": "Civilians",
+    "protesters": "Protesters and rioters",
+    "unidentified": "Unidentified armed groups",
+    "other": "Other",
+}
+
+# --- The six focus places (display names as the project writes them) ---------------------
+FOCUS_PLACES: Final[tuple[str, ...]] = ("Bamako", "Timbuktu", "Gao", "Kidal", "Ségou", "Tinzaouaten")
+# An event within this distance of a focus place (and located more precisely than "region")
+# counts as at that place: wide enough for airports, camps and suburbs (Kati is 15 km from Bamako).
+FOCUS_RADIUS_KM: Final[float] = 50.0
+
+# --- Geography ------------------------------------------------------------------------------
+CRS: Final[str] = "EPSG:4326"
+# Mali's outline bounds (OCHA COD-AB admin-0) widened by a margin: border posts such as
+# Tinzaouaten sit on the edge, and sources round coordinates.
+MALI_BOUNDS_MARGIN_DEG: Final[float] = 0.1
+MALI_BOUNDS: Final[dict[str, float]] = {
+    "min_lon": -12.2426 - MALI_BOUNDS_MARGIN_DEG,
+    "max_lon": 4.2450 + MALI_BOUNDS_MARGIN_DEG,
+    "min_lat": 10.1595 - MALI_BOUNDS_MARGIN_DEG,
+    "max_lat": 25.0000 + MALI_BOUNDS_MARGIN_DEG,
+}
+EARLIEST_DATE: Final[str] = "1997-01-01"  # ACLED's coverage starts in 1997
+
+# --- Columns --------------------------------------------------------------------------------
+# kind drives parsing: text, category, date, int, float, bool.
+COLUMN_KINDS: Final[dict[str, str]] = {
+    "event_id": "text",
+    "dataset": "category",
+    "event_date": "date",
+    "end_date": "date",
+    "time_precision": "int",
+    "event_type": "category",
+    "sub_event_type": "category",
+    "actor1": "text",
+    "assoc_actor_1": "text",
+    "actor2": "text",
+    "assoc_actor_2": "text",
+    "location": "text",
+    "admin1": "text",
+    "admin2": "text",
+    "latitude": "float",
+    "longitude": "float",
+    "geo_precision": "int",
+    "fatalities": "int",
+    "civilian_targeting": "bool",
+    "notes": "text",
+    "source": "text",
+    "source_url": "text",
+    "source_date": "date",
+    "source_title": "text",
+    "timestamp": "int",
+}
+CANONICAL_COLUMNS: Final[tuple[str, ...]] = tuple(COLUMN_KINDS)
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
+    "event_id",
+    "event_date",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "location",
+    "latitude",
+    "longitude",
+    "source",
+)
+ACTOR_COLUMNS: Final[tuple[str, ...]] = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+MULTI_VALUE_SEPARATOR: Final[str] = "; "
+
+# Columns the loader derives; they are not read from files.
+DERIVED_COLUMNS: Final[tuple[str, ...]] = ("actor_groups", "focus_place")
+# Every column of the table the app works on, in export order.
+TABLE_COLUMNS: Final[tuple[str, ...]] = CANONICAL_COLUMNS + DERIVED_COLUMNS
+
+# Curated rows are held to a higher standard than imported ones.
+CURATED_REQUIRED: Final[tuple[str, ...]] = (
+    "time_precision",
+    "geo_precision",
+    "admin1",
+    "notes",
+    "source_date",
+    "source_title",
+)
+CURATED_DATASET: Final[str] = "curated"

@@ -1,0 +1,310 @@
+"""One place where rows become trusted events: parse strings to types, check every rule, keep rejects.
+
+Two stages, because they fail differently:
+1. parsing (``parse``): strings -> typed columns. A value that cannot be read ("31 February",
+   "12,5 N") becomes a rejection naming the formats we accept.
+2. rules (``_rules_schema``, a pandera schema): ranges, vocabularies, uniqueness and the
+   cross-column rules, checked on the typed frame with every failure collected (lazy validation).
+
+Row numbers are spreadsheet rows: the header is row 1, the first event row 2. Readers put the row
+number in the frame's index, so a file with multi-line quoted fields still reports true rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from sahelmap import schema
+
+REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
+# Dates we read, tried in order. ISO first: it is the canonical form and is never ambiguous.
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%m-%Y", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
+DATE_FORMATS_HUMAN = "YYYY-MM-DD, '01 March 2023', DD-MM-YYYY or MM/DD/YYYY"
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "civilian targeting"})
+FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
+MAX_VALUE_IN_REPORT = 200  # characters of the offending value echoed back in a report
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Typed valid rows, one report line per problem, and the rejected rows as the user gave them."""
+
+    valid: pd.DataFrame
+    report: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+
+    @property
+    def n_rejected(self) -> int:
+        return len(self.rejected)
+
+    def file_errors(self) -> pd.DataFrame:
+        """Problems with the file as a whole (no row), such as missing columns."""
+        return self.report[self.report["row"].isna()]
+
+
+def empty_report() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "row" else "str") for c in REPORT_COLUMNS})
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Strip, and treat empty strings as missing."""
+    text = values.astype("str").str.strip()
+    return text.where(text.ne("") & values.notna())
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Parse each distinct string once (event tables repeat dates a lot) in the accepted formats."""
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype="str")
+    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    for fmt in DATE_FORMATS:
+        todo = parsed.isna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(distinct[todo], format=fmt, errors="coerce")
+    values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(values[codes], index=text.index)  # code -1 (missing) picks the NaT at the end
+
+
+def _parse_bool(text: pd.Series) -> pd.Series:
+    lowered = text.str.lower()
+    out = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    out[lowered.isin(TRUE_WORDS)] = True
+    out[lowered.isin(FALSE_WORDS)] = False
+    return out
+
+
+@dataclass(frozen=True)
+class _ParseProblem:
+    column: str
+    mask: pd.Series
+    reason: str
+
+
+def parse(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[_ParseProblem]]:
+    """Strings -> typed canonical columns; unreadable values become NA and a problem."""
+    typed: dict[str, pd.Series] = {}
+    problems: list[_ParseProblem] = []
+    for column, kind in schema.COLUMN_KINDS.items():
+        text = _clean_text(raw[column]) if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
+        given = text.notna()
+        if kind in ("text", "category"):
+            typed[column] = text
+        elif kind == "date":
+            typed[column] = parse_dates(text)
+            bad = given & typed[column].isna()
+            problems.append(_ParseProblem(column, bad, f"not a date (accepted: {DATE_FORMATS_HUMAN})"))
+        elif kind in ("int", "float"):
+            number = pd.to_numeric(text, errors="coerce")
+            problems.append(_ParseProblem(column, given & number.isna(), "not a number"))
+            if kind == "int":
+                fractional = number.notna() & (number != np.floor(number))
+                problems.append(_ParseProblem(column, fractional, "not a whole number"))
+                number = number.where(~fractional)
+                typed[column] = number.astype("Float64").astype("Int64")
+            else:
+                typed[column] = number.astype("float64")
+        elif kind == "bool":
+            flag = _parse_bool(text)
+            problems.append(_ParseProblem(column, given & flag.isna(), "not true/false"))
+            typed[column] = flag
+    return pd.DataFrame(typed, index=raw.index), problems
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def _in_range(low: float, high: float, reason: str) -> pa.Check:
+    return pa.Check(lambda s: s.between(low, high), error=reason)
+
+
+@functools.cache
+def _rules_schema(today: dt.date, curated: bool) -> pa.DataFrameSchema:
+    """Every rule a typed row must meet. Built on first use, once per day."""
+    b = schema.MALI_BOUNDS
+    earliest, latest = pd.Timestamp(schema.EARLIEST_DATE), pd.Timestamp(today)
+    date_rule = _in_range(earliest, latest, f"date outside {schema.EARLIEST_DATE}..{today.isoformat()}")
+    required = set(schema.REQUIRED_COLUMNS) | (set(schema.CURATED_REQUIRED) if curated else set())
+
+    def col(name: str, *checks: pa.Check, unique: bool = False) -> pa.Column:
+        return pa.Column(
+            nullable=name not in required,
+            checks=list(checks),
+            unique=unique,
+            report_duplicates="exclude_first",
+            required=False,
+        )
+
+    columns = {
+        "event_id": col("event_id", unique=True),
+        "event_date": col("event_date", date_rule),
+        "end_date": col("end_date", date_rule),
+        "source_date": col("source_date", date_rule),
+        "time_precision": col("time_precision", pa.Check.isin(list(schema.TIME_PRECISION), error="not 1, 2 or 3")),
+        "geo_precision": col("geo_precision", pa.Check.isin(list(schema.GEO_PRECISION), error="not 1, 2 or 3")),
+        "event_type": col(
+            "event_type", pa.Check.isin(list(schema.EVENT_TYPES), error="not one of ACLED's 6 event types")
+        ),
+        "sub_event_type": col(
+            "sub_event_type",
+            pa.Check.isin(list(schema.SUB_EVENT_TYPES), error="not one of ACLED's 25 sub-event types"),
+        ),
+        "latitude": col("latitude", _in_range(b["min_lat"], b["max_lat"], "latitude outside Mali")),
+        "longitude": col("longitude", _in_range(b["min_lon"], b["max_lon"], "longitude outside Mali")),
+        "fatalities": col("fatalities", pa.Check.ge(0, error="negative")),
+    }
+    for name in schema.CANONICAL_COLUMNS:
+        columns.setdefault(name, col(name))
+    cross = [
+        pa.Check(
+            lambda d: d["end_date"].isna() | d["event_date"].isna() | (d["end_date"] >= d["event_date"]),
+            error="end_date: before event_date",
+        ),
+        pa.Check(
+            lambda d: d["sub_event_type"].isna()
+            | d["event_type"].isna()
+            | d["sub_event_type"].map(schema.PARENT_TYPE).eq(d["event_type"]).fillna(True),
+            error="sub_event_type: does not belong to event_type",
+        ),
+    ]
+    return pa.DataFrameSchema(columns, checks=cross, coerce=False)
+
+
+def _rule_failures(typed: pd.DataFrame, curated: bool, today: dt.date) -> pd.DataFrame:
+    """pandera failure cases -> (index, column, reason)."""
+    try:
+        _rules_schema(today, curated).validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return pd.DataFrame(columns=["index", "column", "reason"])
+    cases = cases[cases["index"].notna()].copy()
+    reason = cases["check"].astype("str")
+    reason = reason.replace({"not_nullable": "is empty", "field_uniqueness": "duplicate (an earlier row has it)"})
+    # Dataframe-wide checks name their column in the message ("end_date: ..."): use that one.
+    named = reason.str.contains(": ", regex=False)
+    cases["column"] = cases["column"].where(~named, reason.str.split(": ", n=1).str[0])
+    cases["reason"] = reason.where(~named, reason.str.split(": ", n=1).str[1])
+    return cases[["index", "column", "reason"]].drop_duplicates()
+
+
+def _swapped_hint(typed: pd.DataFrame, index: Iterable[object]) -> pd.Series:
+    """For rows outside Mali, say when swapping latitude and longitude would put them inside."""
+    b = schema.MALI_BOUNDS
+    rows = typed.loc[list(index)]
+    inside_if_swapped = rows["longitude"].between(b["min_lat"], b["max_lat"]) & rows["latitude"].between(
+        b["min_lon"], b["max_lon"]
+    )
+    return inside_if_swapped
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def validate(
+    raw: pd.DataFrame,
+    file: str,
+    *,
+    dataset: str | None = None,
+    curated: bool = False,
+    today: dt.date | None = None,
+) -> ValidationResult:
+    """Check a frame of strings in canonical column names; return typed valid rows and rejects.
+
+    ``raw``'s index holds the source row numbers. ``dataset`` fills the dataset column where a
+    file does not say it. Curated rows must also carry precision codes, notes and a dated, titled source.
+    """
+    today = today or dt.date.today()
+    missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        report = pd.DataFrame(
+            {
+                "file": file,
+                "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
+                "column": missing,
+                "value": "",
+                "reason": "required column is missing (required: " + ", ".join(schema.REQUIRED_COLUMNS) + ")",
+            }
+        )
+        rejected = raw.assign(rejection_reasons="file is missing required columns: " + ", ".join(missing))
+        return ValidationResult(_empty_typed(), report, rejected, len(raw))
+
+    typed, parse_problems = parse(raw)
+    lines: list[pd.DataFrame] = [
+        pd.DataFrame({"index": typed.index[p.mask.to_numpy()], "column": p.column, "reason": p.reason})
+        for p in parse_problems
+        if p.mask.any()
+    ]
+    parse_failed = pd.concat(lines, ignore_index=True) if lines else None
+    rules = _rule_failures(typed, curated, today)
+    if parse_failed is not None:  # an unreadable value is reported once, not again as "is empty"
+        seen = pd.MultiIndex.from_frame(parse_failed[["index", "column"]])
+        rules = rules[~pd.MultiIndex.from_frame(rules[["index", "column"]]).isin(seen)]
+    found = pd.concat([*lines, rules], ignore_index=True)
+
+    outside = found["reason"].isin(["latitude outside Mali", "longitude outside Mali"])
+    if outside.any():
+        swapped = _swapped_hint(typed, found.loc[outside, "index"]).to_numpy()
+        found.loc[found.index[outside][swapped], "reason"] += " (latitude and longitude look swapped)"
+
+    report = _report(found, raw, file)
+    bad_index = pd.Index(found["index"].unique())
+    good = ~typed.index.isin(bad_index)
+    valid = typed[good]
+    if dataset is not None:
+        valid = valid.assign(dataset=valid["dataset"].fillna(dataset))
+    rejected = raw.loc[~good].copy()
+    reasons = report.groupby("row")[["column", "reason"]].apply(
+        lambda g: "; ".join(g["column"] + ": " + g["reason"])
+    )
+    rejected.insert(0, "row", rejected.index)
+    rejected["rejection_reasons"] = rejected["row"].map(reasons)
+    return ValidationResult(_finish_types(valid), report, rejected.reset_index(drop=True), len(raw))
+
+
+def _report(found: pd.DataFrame, raw: pd.DataFrame, file: str) -> pd.DataFrame:
+    if found.empty:
+        return empty_report()
+    found = found.sort_values(["index", "column"], kind="stable")
+    values = [
+        str(raw.at[i, c])[:MAX_VALUE_IN_REPORT] if c in raw.columns and pd.notna(raw.at[i, c]) else ""
+        for i, c in zip(found["index"], found["column"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "file": file,
+            "row": pd.array(found["index"].astype("int64"), dtype="Int64"),
+            "column": found["column"].astype("str").to_numpy(),
+            "value": values,
+            "reason": found["reason"].astype("str").to_numpy(),
+        }
+    )
+
+
+def _finish_types(valid: pd.DataFrame) -> pd.DataFrame:
+    """Final dtypes of the canonical table: categoricals for vocabularies, small nullable ints."""
+    out = valid.copy()
+    out["event_type"] = pd.Categorical(out["event_type"], categories=list(schema.EVENT_TYPES))
+    out["sub_event_type"] = pd.Categorical(out["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES))
+    out["dataset"] = out["dataset"].astype("category")
+    for column in ("time_precision", "geo_precision"):
+        out[column] = out[column].astype("Int8")
+    out["fatalities"] = out["fatalities"].astype("Int32")
+    out["civilian_targeting"] = out["civilian_targeting"].fillna(False).astype("bool")
+    return out
+
+
+def _empty_typed() -> pd.DataFrame:
+    typed, _ = parse(pd.DataFrame(columns=list(schema.CANONICAL_COLUMNS), dtype="str"))
+    return _finish_types(typed)
