@@ -32,8 +32,13 @@ def main() -> None:
     parser.add_argument("--realdata", type=Path, default=Path("../shared/realdata"))
     args = parser.parse_args()
     geonames = pd.read_csv(
-        args.realdata / "geonames_ML.txt", sep="\t", header=None, usecols=[0, 1, 4, 5],
-        names=["geonames_id", "gn_name", "lat", "lon"], quoting=csv.QUOTE_NONE, dtype={0: "int64"},
+        args.realdata / "geonames_ML.txt",
+        sep="\t",
+        header=None,
+        usecols=[0, 1, 4, 5],
+        names=["geonames_id", "gn_name", "lat", "lon"],
+        quoting=csv.QUOTE_NONE,
+        dtype={0: "int64"},
     ).set_index("geonames_id")
     cercles = gpd.read_file(args.realdata / "mali_adm2_cercles.geojson")
     places = pd.read_csv(PLACES, dtype=str, keep_default_na=False)

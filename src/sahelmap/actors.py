@@ -62,7 +62,8 @@ def actor_group_masks(events: pd.DataFrame, rules: list[Rule]) -> pd.Series:
     for column in schema.ACTOR_COLUMNS:
         codes, fields = pd.factorize(events[column])
         per_field = np.array(
-            [group_mask(set().union(*(group_of_name(n, rules) for n in split_names(str(f))))) for f in fields] + [0],
+            [group_mask(set().union(*(group_of_name(n, rules) for n in split_names(str(f))))) for f in fields]
+            + [0],
             dtype=np.int32,
         )
         mask |= per_field[codes]  # code -1 (empty field) picks the 0 at the end
@@ -73,7 +74,10 @@ def labels_from_masks(masks: pd.Series) -> pd.Series:
     """Readable "; "-joined group labels, computed once per distinct combination."""
     codes, uniques = pd.factorize(masks)
     text = np.array(
-        [schema.MULTI_VALUE_SEPARATOR.join(schema.ACTOR_GROUPS[g] for g in groups_from_mask(int(m))) for m in uniques],
+        [
+            schema.MULTI_VALUE_SEPARATOR.join(schema.ACTOR_GROUPS[g] for g in groups_from_mask(int(m)))
+            for m in uniques
+        ],
         dtype=object,
     )
     return pd.Series(text[codes], index=masks.index, dtype="str")

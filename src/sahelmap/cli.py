@@ -39,7 +39,9 @@ def _summarise(ingested: Ingested, name: str) -> list[str]:
         lines.append(f"  elsewhere: {int(derived['focus_place'].isna().sum())}")
     for line in result.report.itertuples(index=False):
         where = f"{line.file}:{line.row}" if line.row is not None and not _isna(line.row) else line.file
-        lines.append(f"{where}: {line.column}: {line.reason}" + (f" (value: {line.value!r})" if line.value else ""))
+        lines.append(
+            f"{where}: {line.column}: {line.reason}" + (f" (value: {line.value!r})" if line.value else "")
+        )
     return lines
 
 
@@ -50,8 +52,12 @@ def _isna(value: object) -> bool:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", default="auto", show_default=True,
-    type=click.Choice(["auto", *FORMATS]), help="File format; auto detects it from the header.",
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", *FORMATS]),
+    help="File format; auto detects it from the header.",
 )
 def validate(files: tuple[Path, ...], fmt: str) -> None:
     """Check event files; print counts and every rejected row as file:row: column: reason.

@@ -43,7 +43,9 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     events = pd.concat(frames, ignore_index=True)
     events["dataset"] = events["dataset"].astype("str").astype("category")
     events["event_type"] = pd.Categorical(events["event_type"], categories=list(schema.EVENT_TYPES))
-    events["sub_event_type"] = pd.Categorical(events["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES))
+    events["sub_event_type"] = pd.Categorical(
+        events["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES)
+    )
     events["focus_place"] = pd.Categorical(events["focus_place"], categories=list(schema.FOCUS_PLACES))
     return events.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 

@@ -70,7 +70,9 @@ class Gazetteer:
         """The gazetteer's own name for each name (NA where unknown); each distinct name looked up once."""
         codes, uniques = pd.factorize(names)
         found = [self._by_key.get(name_key(str(u))) for u in uniques]
-        canon = np.array([None if i is None else self.places.at[i, "name"] for i in found] + [None], dtype=object)
+        canon = np.array(
+            [None if i is None else self.places.at[i, "name"] for i in found] + [None], dtype=object
+        )
         return pd.Series(canon[codes], index=names.index, dtype="str")
 
     def focus_places(self) -> pd.DataFrame:

@@ -130,11 +130,13 @@ def _in_range(low: float, high: float, reason: str) -> pa.Check:
 
 
 @functools.cache
-def _rules_schema(today: dt.date, curated: bool) -> pa.DataFrameSchema:
+def _rules_schema(
+    today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE
+) -> pa.DataFrameSchema:
     """Every rule a typed row must meet. Built on first use, once per day."""
     b = schema.MALI_BOUNDS
-    earliest, latest = pd.Timestamp(schema.EARLIEST_DATE), pd.Timestamp(today)
-    date_rule = _in_range(earliest, latest, f"date outside {schema.EARLIEST_DATE}..{today.isoformat()}")
+    first, latest = pd.Timestamp(earliest), pd.Timestamp(today)
+    date_rule = _in_range(first, latest, f"date outside {earliest}..{today.isoformat()}")
     required = set(schema.REQUIRED_COLUMNS) | (set(schema.CURATED_REQUIRED) if curated else set())
 
     def col(name: str, *checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -151,8 +153,12 @@ def _rules_schema(today: dt.date, curated: bool) -> pa.DataFrameSchema:
         "event_date": col("event_date", date_rule),
         "end_date": col("end_date", date_rule),
         "source_date": col("source_date", date_rule),
-        "time_precision": col("time_precision", pa.Check.isin(list(schema.TIME_PRECISION), error="not 1, 2 or 3")),
-        "geo_precision": col("geo_precision", pa.Check.isin(list(schema.GEO_PRECISION), error="not 1, 2 or 3")),
+        "time_precision": col(
+            "time_precision", pa.Check.isin(list(schema.TIME_PRECISION), error="not 1, 2 or 3")
+        ),
+        "geo_precision": col(
+            "geo_precision", pa.Check.isin(list(schema.GEO_PRECISION), error="not 1, 2 or 3")
+        ),
         "event_type": col(
             "event_type", pa.Check.isin(list(schema.EVENT_TYPES), error="not one of ACLED's 6 event types")
         ),
@@ -172,26 +178,32 @@ def _rules_schema(today: dt.date, curated: bool) -> pa.DataFrameSchema:
             error="end_date: before event_date",
         ),
         pa.Check(
-            lambda d: d["sub_event_type"].isna()
-            | d["event_type"].isna()
-            | d["sub_event_type"].map(schema.PARENT_TYPE).eq(d["event_type"]).fillna(True),
+            lambda d: (
+                d["sub_event_type"].isna()
+                | d["event_type"].isna()
+                | d["sub_event_type"].map(schema.PARENT_TYPE).eq(d["event_type"]).fillna(True)
+            ),
             error="sub_event_type: does not belong to event_type",
         ),
     ]
     return pa.DataFrameSchema(columns, checks=cross, coerce=False)
 
 
-def _rule_failures(typed: pd.DataFrame, curated: bool, today: dt.date) -> pd.DataFrame:
+def _rule_failures(
+    typed: pd.DataFrame, curated: bool, today: dt.date, earliest: str = schema.EARLIEST_DATE
+) -> pd.DataFrame:
     """pandera failure cases -> (index, column, reason)."""
     try:
-        _rules_schema(today, curated).validate(typed, lazy=True)
+        _rules_schema(today, curated, earliest).validate(typed, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
         return pd.DataFrame(columns=["index", "column", "reason"])
     cases = cases[cases["index"].notna()].copy()
     reason = cases["check"].astype("str")
-    reason = reason.replace({"not_nullable": "is empty", "field_uniqueness": "duplicate (an earlier row has it)"})
+    reason = reason.replace(
+        {"not_nullable": "is empty", "field_uniqueness": "duplicate (an earlier row has it)"}
+    )
     # Dataframe-wide checks name their column in the message ("end_date: ..."): use that one.
     named = reason.str.contains(": ", regex=False)
     cases["column"] = cases["column"].where(~named, reason.str.split(": ", n=1).str[0])
@@ -219,11 +231,13 @@ def validate(
     dataset: str | None = None,
     curated: bool = False,
     today: dt.date | None = None,
+    earliest: str = schema.EARLIEST_DATE,
 ) -> ValidationResult:
     """Check a frame of strings in canonical column names; return typed valid rows and rejects.
 
     ``raw``'s index holds the source row numbers. ``dataset`` fills the dataset column where a
     file does not say it. Curated rows must also carry precision codes, notes and a dated, titled source.
+    ``earliest`` is the first date accepted: a source covering earlier years (UCDP GED) passes its own.
     """
     today = today or dt.date.today()
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
@@ -247,7 +261,7 @@ def validate(
         if p.mask.any()
     ]
     parse_failed = pd.concat(lines, ignore_index=True) if lines else None
-    rules = _rule_failures(typed, curated, today)
+    rules = _rule_failures(typed, curated, today, earliest)
     if parse_failed is not None:  # an unreadable value is reported once, not again as "is empty"
         seen = pd.MultiIndex.from_frame(parse_failed[["index", "column"]])
         rules = rules[~pd.MultiIndex.from_frame(rules[["index", "column"]]).isin(seen)]
@@ -265,9 +279,7 @@ def validate(
     if dataset is not None:
         valid = valid.assign(dataset=valid["dataset"].fillna(dataset))
     rejected = raw.loc[~good].copy()
-    reasons = report.groupby("row")[["column", "reason"]].apply(
-        lambda g: "; ".join(g["column"] + ": " + g["reason"])
-    )
+    reasons = (report["column"] + ": " + report["reason"]).groupby(report["row"]).agg("; ".join)
     rejected.insert(0, "row", rejected.index)
     rejected["rejection_reasons"] = rejected["row"].map(reasons)
     return ValidationResult(_finish_types(valid), report, rejected.reset_index(drop=True), len(raw))

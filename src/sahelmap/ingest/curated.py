@@ -13,7 +13,9 @@ def looks_canonical(columns: list[str]) -> bool:
     return set(schema.REQUIRED_COLUMNS) <= set(columns) and "event_id_cnty" not in columns
 
 
-def read_curated(data: bytes, name: str, *, dataset: str = schema.CURATED_DATASET) -> tuple[ValidationResult, TextTable]:
+def read_curated(
+    data: bytes, name: str, *, dataset: str = schema.CURATED_DATASET
+) -> tuple[ValidationResult, TextTable]:
     """Validate a canonical CSV. The bundled table is held to the curated standard."""
     table = read_text_table(data, name)
     result = validate(table.frame, name, dataset=dataset, curated=dataset == schema.CURATED_DATASET)

@@ -27,7 +27,10 @@ def _identity(frame: pd.DataFrame) -> pd.DataFrame:
 
 FORMATS: dict[str, Format] = {
     "curated": Format(
-        "curated", curated.looks_canonical, _identity, "sahelmap columns: " + ", ".join(schema.REQUIRED_COLUMNS)
+        "curated",
+        curated.looks_canonical,
+        _identity,
+        "sahelmap columns: " + ", ".join(schema.REQUIRED_COLUMNS),
     ),
 }
 

@@ -1,0 +1,102 @@
+"""Table-driven validation: a good row passes; each kind of bad row is rejected for the right reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from sahelmap.validate import validate
+from tests.conftest import frame_of, good_row
+
+TODAY = dt.date(2026, 1, 1)
+
+
+def test_good_row_is_valid_and_typed() -> None:
+    result = validate(frame_of(good_row()), "f.csv", today=TODAY)
+    assert result.n_rejected == 0 and result.report.empty
+    row = result.valid.iloc[0]
+    assert row["event_date"] == pd.Timestamp("2022-03-27")
+    assert result.valid["event_type"].dtype == "category"
+    assert result.valid["fatalities"].dtype == "Int32"
+    assert bool(row["civilian_targeting"]) is True
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "reason"),
+    [
+        ({"event_date": "2022-02-31"}, "event_date", "not a date"),
+        ({"event_date": "20222-01-01"}, "event_date", "not a date"),
+        ({"event_date": "1990-05-01"}, "event_date", "date outside"),
+        ({"event_date": "2030-01-01"}, "event_date", "date outside"),
+        ({"event_date": ""}, "event_date", "is empty"),
+        ({"end_date": "2022-03-20"}, "end_date", "before event_date"),
+        ({"latitude": "abc"}, "latitude", "not a number"),
+        ({"latitude": "48.85", "longitude": "2.35"}, "latitude", "outside Mali"),
+        ({"latitude": "-4.05", "longitude": "14.1"}, "latitude", "look swapped"),
+        ({"longitude": "nan"}, "longitude", "not a number"),
+        ({"fatalities": "-3"}, "fatalities", "negative"),
+        ({"fatalities": "2.5"}, "fatalities", "not a whole number"),
+        ({"fatalities": "many"}, "fatalities", "not a number"),
+        ({"event_type": "War"}, "event_type", "not one of ACLED's 6"),
+        ({"sub_event_type": "Massacre"}, "sub_event_type", "not one of ACLED's 25"),
+        ({"sub_event_type": "Armed clash"}, "sub_event_type", "does not belong to event_type"),
+        ({"time_precision": "4"}, "time_precision", "not 1, 2 or 3"),
+        ({"geo_precision": "0"}, "geo_precision", "not 1, 2 or 3"),
+        ({"source": "  "}, "source", "is empty"),
+        ({"actor1": ""}, "actor1", "is empty"),
+        ({"civilian_targeting": "perhaps"}, "civilian_targeting", "not true/false"),
+    ],
+)
+def test_bad_row_is_rejected_with_reason(change: dict[str, str], column: str, reason: str) -> None:
+    raw = frame_of(good_row(event_id="ok"), good_row(**change))
+    result = validate(raw, "f.csv", today=TODAY)
+    assert list(result.valid["event_id"]) == ["ok"]
+    assert result.rejected["row"].tolist() == [3]
+    lines = result.report[result.report["column"] == column]
+    assert len(lines) >= 1, result.report.to_string()
+    assert lines["reason"].str.contains(reason, regex=False).any(), result.report.to_string()
+    assert (lines["file"] == "f.csv").all() and (lines["row"] == 3).all()
+    # nothing is lost: the rejected row keeps the user's own values and says why
+    assert (
+        result.rejected.loc[0, "rejection_reasons"].startswith(column)
+        or column in result.rejected.loc[0, "rejection_reasons"]
+    )
+
+
+def test_duplicate_ids_keep_the_first() -> None:
+    raw = frame_of(good_row(event_id="X"), good_row(event_id="X"), good_row(event_id="Y"))
+    result = validate(raw, "f.csv", today=TODAY)
+    assert list(result.valid.index) == [2, 4]
+    assert result.report.iloc[0]["row"] == 3 and "duplicate" in result.report.iloc[0]["reason"]
+
+
+def test_missing_required_columns_reject_the_file_and_name_them() -> None:
+    raw = frame_of(good_row()).drop(columns=["source", "latitude"])
+    result = validate(raw, "f.csv", today=TODAY)
+    assert result.valid.empty and result.n_rejected == 1
+    assert set(result.file_errors()["column"]) == {"source", "latitude"}
+
+
+def test_curated_rows_need_a_dated_titled_source_and_precision() -> None:
+    raw = frame_of(good_row(source_title="", time_precision=""))
+    assert validate(raw, "f.csv", today=TODAY).n_rejected == 0
+    strict = validate(raw, "f.csv", curated=True, today=TODAY)
+    assert set(strict.report["column"]) == {"source_title", "time_precision"}
+
+
+@pytest.mark.parametrize("date", ["2022-03-27", "27 March 2022", "27-03-2022", "03/27/2022 00:00:00"])
+def test_accepted_date_formats(date: str) -> None:
+    result = validate(frame_of(good_row(event_date=date)), "f.csv", today=TODAY)
+    assert result.valid.iloc[0]["event_date"] == pd.Timestamp("2022-03-27")
+
+
+def test_unknown_fatalities_stay_unknown_not_zero() -> None:
+    result = validate(frame_of(good_row(fatalities="")), "f.csv", today=TODAY)
+    assert result.valid["fatalities"].isna().all()
+
+
+def test_dataset_label_fills_missing_dataset() -> None:
+    result = validate(frame_of(good_row(dataset="")), "f.csv", dataset="upload", today=TODAY)
+    assert list(result.valid["dataset"]) == ["upload"]
