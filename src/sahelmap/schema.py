@@ -93,6 +93,9 @@ MALI_BOUNDS: Final[dict[str, float]] = {
     "max_lat": 25.0000 + MALI_BOUNDS_MARGIN_DEG,
 }
 EARLIEST_DATE: Final[str] = "1997-01-01"  # ACLED's coverage starts in 1997
+# UCDP GED covers 1989 onwards, and its earlier events are real: UCDP rows are checked against this date
+# instead (the registry passes it to validation), so a 1990 typo in an ACLED or curated row is still caught.
+UCDP_EARLIEST_DATE: Final[str] = "1989-01-01"
 
 # --- Columns --------------------------------------------------------------------------------
 # kind drives parsing: text, category, date, int, float, bool.

@@ -125,14 +125,12 @@ def parse(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[_ParseProblem]]:
 # --- rules ---------------------------------------------------------------------------------
 
 
-def _in_range(low: float, high: float, reason: str) -> pa.Check:
+def _in_range(low: float | pd.Timestamp, high: float | pd.Timestamp, reason: str) -> pa.Check:
     return pa.Check(lambda s: s.between(low, high), error=reason)
 
 
 @functools.cache
-def _rules_schema(
-    today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE
-) -> pa.DataFrameSchema:
+def _rules_schema(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -> pa.DataFrameSchema:
     """Every rule a typed row must meet. Built on first use, once per day."""
     b = schema.MALI_BOUNDS
     first, latest = pd.Timestamp(earliest), pd.Timestamp(today)

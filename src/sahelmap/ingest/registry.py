@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sahelmap import schema
-from sahelmap.ingest import curated
+from sahelmap.ingest import acled, curated, ucdp
 from sahelmap.ingest.textfile import ReadError, read_text_table
 from sahelmap.validate import ValidationResult, validate
 
@@ -19,6 +19,7 @@ class Format:
     matches: Callable[[list[str]], bool]
     to_canonical: Callable[[pd.DataFrame], pd.DataFrame]  # strings in, canonical strings out
     expected: str  # the columns that identify it, for error messages
+    earliest: str = schema.EARLIEST_DATE  # the first event date the source can hold
 
 
 def _identity(frame: pd.DataFrame) -> pd.DataFrame:
@@ -26,6 +27,19 @@ def _identity(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 FORMATS: dict[str, Format] = {
+    "acled": Format(
+        "acled",
+        acled.looks_acled,
+        acled.to_canonical,
+        "ACLED export or API columns: " + ", ".join(acled.IDENTIFYING_COLUMNS),
+    ),
+    "ucdp": Format(
+        "ucdp",
+        ucdp.looks_ucdp,
+        ucdp.to_canonical,
+        "UCDP GED columns: " + ", ".join(ucdp.IDENTIFYING_COLUMNS) + " and best or best_est",
+        earliest=schema.UCDP_EARLIEST_DATE,
+    ),
     "curated": Format(
         "curated",
         curated.looks_canonical,
@@ -62,7 +76,7 @@ def frame_from_bytes(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
 
 
 # Readers of JSON layouts, by format name (ACLED's API answers in JSON).
-FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {}
+FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {"acled": acled.read_acled_json}
 
 
 def read_dataset(data: bytes, name: str, fmt: str = "auto", label: str | None = None) -> Ingested:
@@ -71,9 +85,13 @@ def read_dataset(data: bytes, name: str, fmt: str = "auto", label: str | None = 
     if len(frame.columns) == 0:
         raise ReadError(f"{name}: no header row")
     chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]
+    if not chosen.matches([str(c) for c in frame.columns]):
+        raise ReadError(f"{name}: not a {chosen.name} file: expected {chosen.expected}")
     dataset = label or chosen.name
     raw = chosen.to_canonical(frame)
-    result = validate(raw, name, dataset=dataset, curated=dataset == schema.CURATED_DATASET)
+    result = validate(
+        raw, name, dataset=dataset, curated=dataset == schema.CURATED_DATASET, earliest=chosen.earliest
+    )
     if len(frame) == 0:
         notices.append(f"{name}: the file has a header but no rows")
     return Ingested(result, chosen.name, notices)
