@@ -21,6 +21,7 @@ class EventTable:
     events: pd.DataFrame
     report: pd.DataFrame = field(default_factory=empty_report)
     datasets: tuple[str, ...] = ()
+    formats: dict[str, str] = field(default_factory=dict)  # dataset label -> source format (for attribution)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -63,4 +64,5 @@ def load_events(
     frames = [derive_columns(r.valid, gazetteer, rules) for r in results]
     events = combine(frames)
     report = pd.concat([r.report for r in results], ignore_index=True)
-    return EventTable(events, report, tuple(events["dataset"].cat.categories))
+    formats = {schema.CURATED_DATASET: "curated"}
+    return EventTable(events, report, tuple(events["dataset"].cat.categories), formats)

@@ -1,0 +1,324 @@
+"""sahelmap: the Streamlit page. Widgets -> one FilterSpec -> views. No pandas logic here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sahelmap import charts, dashboard, export, filters, mapview, paths, schema
+from sahelmap.events import EventTable, load_events
+from sahelmap.filters import ELSEWHERE, FilterSpec
+from sahelmap.gazetteer import load_gazetteer
+
+st.set_page_config(page_title="sahelmap: conflict events in Mali", page_icon="🗺️", layout="wide")
+
+
+# --- data, loaded once per process and shared by every session --------------------------------
+@st.cache_resource(show_spinner="Loading events…")
+def shared_table() -> EventTable:
+    return load_events()
+
+
+@st.cache_resource
+def focus_places() -> pd.DataFrame:
+    return load_gazetteer(paths.places_path()).focus_places()
+
+
+@st.cache_resource
+def cached_base_map(basemap: str, places: tuple[tuple[str, float, float], ...]) -> folium.Map:
+    frame = pd.DataFrame(places, columns=["name", "latitude", "longitude"])
+    return mapview.base_map(basemap, frame)
+
+
+table = shared_table()
+events = table.events
+options = dashboard.choices(events)
+
+# --- URL -> widget state, once per browser session -----------------------------------------
+WIDGET_DEFAULTS: dict[str, Any] = {
+    "w_groups": [],
+    "w_actor_text": "",
+    "w_types": [],
+    "w_subtypes": [],
+    "w_places": [],
+    "w_regions": [],
+    "w_min_deaths": 0,
+    "w_civilians": False,
+    "w_text": "",
+    "w_datasets": [],
+    "w_once": False,
+}
+
+
+def set_period(period: tuple[dt.date, dt.date]) -> None:
+    """Set the exact period; a new slider key makes the slider start again from it."""
+    st.session_state.f_period = period
+    st.session_state.period_version = st.session_state.get("period_version", 0) + 1
+
+
+def state_from_spec(spec: FilterSpec) -> None:
+    set_period(dashboard.clamp_period(spec, options))
+    st.session_state.w_groups = list(spec.actor_groups)
+    st.session_state.w_actor_text = spec.actor_text
+    st.session_state.w_types = list(spec.event_types)
+    st.session_state.w_subtypes = list(spec.sub_event_types)
+    st.session_state.w_places = list(spec.places)
+    st.session_state.w_regions = [r for r in spec.regions if r in options.regions]
+    st.session_state.w_min_deaths = spec.min_fatalities
+    st.session_state.w_civilians = spec.civilians_only
+    st.session_state.w_text = spec.text
+    st.session_state.w_datasets = [d for d in spec.datasets if d in options.datasets]
+    st.session_state.w_once = spec.one_per_event
+
+
+if "initialised" not in st.session_state:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    url_spec, url_notices = filters.parse_query(
+        params, known={"region": options.regions, "dataset": options.datasets}
+    )
+    state_from_spec(url_spec)
+    st.session_state.url_notices = url_notices
+    st.session_state.initialised = True
+
+
+def reset_filters() -> None:
+    state_from_spec(FilterSpec())
+    st.session_state.preset = None
+
+
+def apply_preset() -> None:
+    choice = st.session_state.get("preset")
+    if choice:
+        set_period(dashboard.presets(options)[choice])
+
+
+def months_moved(key: str) -> None:
+    first, last = st.session_state[key]
+    st.session_state.f_period = (max(first, options.first), min(dashboard.month_end(last), options.last))
+    st.session_state.preset = None
+
+
+# --- sidebar: the filters --------------------------------------------------------------------
+with st.sidebar:
+    st.header("Filters")
+    start, end = st.session_state.f_period
+    months_key = f"w_months_{st.session_state.period_version}"
+    st.select_slider(
+        "Period",
+        options=options.months,
+        value=(dashboard.month_start(start), dashboard.month_start(end)),
+        key=months_key,
+        format_func=lambda d: d.strftime("%b %Y"),
+        on_change=months_moved,
+        args=(months_key,),
+        help="Month steps. Presets below set exact days.",
+    )
+    st.selectbox(
+        "Quick period",
+        list(dashboard.presets(options)),
+        index=None,
+        key="preset",
+        placeholder="Choose a preset…",
+        on_change=apply_preset,
+    )
+    st.multiselect(
+        "Actor group",
+        list(schema.ACTOR_GROUPS),
+        key="w_groups",
+        format_func=schema.ACTOR_GROUPS.get,
+        help="Matched across actor 1, actor 2 and their associated actors.",
+    )
+    st.text_input(
+        "Actor name contains",
+        key="w_actor_text",
+        max_chars=filters.MAX_TEXT_LENGTH,
+        placeholder="e.g. Katiba Macina",
+    )
+    st.multiselect("Event type", list(schema.EVENT_TYPES), key="w_types")
+    subtype_options = dashboard.subtypes_for(st.session_state.w_types)
+    st.session_state.w_subtypes = [s for s in st.session_state.w_subtypes if s in subtype_options]
+    st.multiselect("Sub-event type", subtype_options, key="w_subtypes")
+    place_options = list(schema.FOCUS_PLACES) + ([ELSEWHERE] if options.covers_more_than_focus else [])
+    st.multiselect(
+        "Place",
+        place_options,
+        key="w_places",
+        format_func=lambda p: "Elsewhere in Mali" if p == ELSEWHERE else p,
+        help=f"An event counts at a focus place when it is there or within {schema.FOCUS_RADIUS_KM:.0f} km.",
+    )
+    st.multiselect("Region", options.regions, key="w_regions")
+    st.number_input(
+        "At least this many reported deaths", min_value=0, max_value=999_999, step=1, key="w_min_deaths"
+    )
+    st.toggle("Civilians targeted only", key="w_civilians")
+    st.text_input("Search place and notes", key="w_text", max_chars=filters.MAX_TEXT_LENGTH)
+    if len(options.datasets) > 1:
+        st.multiselect("Dataset", options.datasets, key="w_datasets")
+    st.button("Reset all filters", on_click=reset_filters, width="stretch")
+    basemap = st.selectbox("Basemap", list(mapview.BASEMAPS), key="w_basemap")
+
+start, end = st.session_state.f_period
+spec = FilterSpec(
+    start=None if start == options.first else start,
+    end=None if end == options.last else end,
+    actor_groups=tuple(st.session_state.w_groups),
+    actor_text=st.session_state.w_actor_text.strip(),
+    event_types=tuple(st.session_state.w_types),
+    sub_event_types=tuple(st.session_state.w_subtypes),
+    places=tuple(st.session_state.w_places),
+    regions=tuple(st.session_state.w_regions),
+    min_fatalities=int(st.session_state.w_min_deaths),
+    civilians_only=bool(st.session_state.w_civilians),
+    text=st.session_state.w_text.strip(),
+    datasets=tuple(st.session_state.w_datasets),
+    one_per_event=bool(st.session_state.w_once),
+)
+query = filters.to_query(spec)
+if query != {key: st.query_params[key] for key in st.query_params}:
+    st.query_params.from_dict(query)
+
+filtered = filters.apply(events, spec)
+figures = dashboard.kpis(filtered)
+description = filters.describe(
+    replace(spec, start=spec.start or (start if spec.end else None), end=spec.end),
+    figures.events,
+    figures.deaths,
+)
+
+
+def dashboard_columns() -> dict[str, Any]:
+    return {
+        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+        "source_url": st.column_config.LinkColumn("Link", display_text="open"),
+        "fatalities": st.column_config.NumberColumn("Deaths", format="%d"),
+        **{
+            k: v
+            for k, v in dashboard.TABLE_COLUMNS.items()
+            if k not in ("event_date", "source_url", "fatalities")
+        },
+    }
+
+
+# --- page ------------------------------------------------------------------------------------
+st.title("sahelmap · armed-conflict events in Mali")
+st.caption(dashboard.md_escape(description))
+for notice in st.session_state.get("url_notices", []):
+    st.warning("Link: " + dashboard.md_escape(notice), icon="⚠️")
+if len(table.report):
+    st.warning(f"{len(table.report)} problems were found in the loaded data; those rows are not shown.")
+
+k1, k2, k3, k4 = st.columns(4)
+k1.metric("Events", f"{figures.events:,}")
+k2.metric(
+    "Reported deaths", f"{figures.deaths:,}", help=f"{figures.unknown_deaths:,} events have no reported toll"
+)
+k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
+k4.metric("Places", f"{figures.places:,}")
+
+if filtered.empty:
+    st.info(
+        "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
+    )
+
+# --- map -------------------------------------------------------------------------------------
+places = focus_places()
+zoom_choice = st.segmented_control(
+    "Zoom to", ["All of Mali", *schema.FOCUS_PLACES], default="All of Mali", key="w_zoom"
+)
+center, zoom = mapview.MALI_CENTER, mapview.MALI_ZOOM
+if zoom_choice in schema.FOCUS_PLACES:
+    place = places[places["name"] == zoom_choice].iloc[0]
+    center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
+
+layer = mapview.event_layer(filtered)
+base = cached_base_map(
+    basemap,
+    tuple((str(p.name), float(p.latitude), float(p.longitude)) for p in places.itertuples(index=False)),
+)
+if layer.mode == "grid":
+    st.caption(
+        f"{figures.events:,} events are drawn as {layer.n_features:,} grid cells; narrow the filters to "
+        f"{mapview.DETAIL_LIMIT:,} events or fewer to see each event with its source."
+    )
+clicked = st_folium(
+    base,
+    key="map",
+    feature_group_to_add=layer.group,
+    center=center,
+    zoom=zoom,
+    height=560,
+    use_container_width=True,
+    returned_objects=["last_object_clicked"],
+)
+point = (clicked or {}).get("last_object_clicked")
+if point and layer.mode == "events":
+    at_point = dashboard.events_at(filtered, point["lat"], point["lng"])
+    if len(at_point):
+        with st.container(border=True):
+            st.markdown(f"**Selected on the map: {len(at_point)} event(s)**")
+            st.dataframe(dashboard.table_rows(at_point), hide_index=True, column_config=dashboard_columns())
+
+# --- charts ----------------------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Events per month")
+    st.altair_chart(charts.monthly_chart(charts.monthly_counts(filtered)), width="stretch")
+with right:
+    st.subheader("Events by actor group")
+    st.altair_chart(charts.actor_chart(charts.actor_group_counts(filtered)), width="stretch")
+
+# --- table -----------------------------------------------------------------------------------
+st.subheader("Events")
+st.dataframe(
+    dashboard.table_rows(filtered),
+    hide_index=True,
+    width="stretch",
+    column_config=dashboard_columns(),
+    height=420,
+)
+
+# --- downloads -------------------------------------------------------------------------------
+st.subheader("Download this selection")
+datasets_included = sorted(filtered["dataset"].astype("str").unique()) if len(filtered) else []
+attributions = export.attribution_for(datasets_included, table.formats)
+stem = filters.file_stem(spec)
+query_text = urlencode(query)
+st.markdown("**" + dashboard.md_escape(description) + "**")
+for line in attributions:
+    st.caption(dashboard.md_escape(line))
+if any(d != schema.CURATED_DATASET for d in datasets_included):
+    st.caption("This extract includes imported rows: cite their original publisher as above.")
+d1, d2, d3 = st.columns(3)
+d1.download_button(
+    "CSV",
+    data=lambda: export.to_csv_bytes(filtered),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    width="stretch",
+    on_click="ignore",
+)
+d2.download_button(
+    "GeoJSON",
+    data=lambda: export.to_geojson_bytes(filtered),
+    file_name=f"{stem}.geojson",
+    mime="application/geo+json",
+    width="stretch",
+    on_click="ignore",
+)
+d3.download_button(
+    "ZIP (CSV, GeoJSON, README)",
+    data=lambda: export.to_zip_bytes(
+        filtered, stem, export.readme_text(description, attributions, query_text, dt.datetime.now(dt.UTC))
+    ),
+    file_name=f"{stem}.zip",
+    mime="application/zip",
+    width="stretch",
+    on_click="ignore",
+)

@@ -1,0 +1,135 @@
+"""Extracts of the filtered events: CSV, GeoJSON and a ZIP with a README, safe for spreadsheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sahelmap import schema
+
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"  # a leading apostrophe makes spreadsheets show the text as typed
+
+EXPORT_COLUMNS = [c for c in schema.TABLE_COLUMNS if c != "timestamp"] + ["linked_events"]
+
+ATTRIBUTION = {
+    "curated": "sahelmap curated events: compiled by the sahelmap project from the publications cited in each row "
+    "(source, source_date, source_title, source_url).",
+    "acled": "ACLED: Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com. Raleigh, C., "
+    "Linke, A., Hegre, H. and Karlsen, J. (2010). Introducing ACLED. Journal of Peace Research 47(5). Use "
+    "subject to ACLED's terms of use.",
+    "ucdp": "UCDP Georeferenced Event Dataset (CC BY 4.0): Sundberg, R. and Melander, E. (2013), Journal of Peace "
+    "Research 50(4); Davies, S., Pettersson, T. and Öberg, M. (2022), Journal of Peace Research 59(4).",
+}
+
+
+def attribution_for(datasets: list[str], formats: dict[str, str] | None = None) -> list[str]:
+    """One attribution line per dataset included; imported datasets cite their source format."""
+    formats = formats or {}
+    lines = []
+    for name in datasets:
+        fmt = formats.get(name, name)
+        text = ATTRIBUTION.get(fmt)
+        lines.append(
+            text
+            if fmt == name
+            else f"{name} (imported {fmt} data): {text}"
+            if text
+            else f"{name}: data supplied by the user; cite its original publisher."
+        )
+    return list(dict.fromkeys(lines))
+
+
+def neutralise(values: pd.Series) -> pd.Series:
+    """Prefix formula-like text with an apostrophe; numbers and dates are left alone."""
+    text = values.astype("str")
+    risky = values.notna().to_numpy() & text.str.startswith(FORMULA_PREFIXES).to_numpy()
+    return text.where(~risky, NEUTRALISER + text).where(values.notna(), "")
+
+
+def _column_text(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_bool_dtype(column):
+        return column.map({True: "true", False: "false"}).astype("str")
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("str").where(column.notna(), "")
+    return neutralise(column)
+
+
+def export_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """Every canonical column as text: ISO dates, multi-valued fields joined with '; ', cells made safe."""
+    out = pd.DataFrame(index=events.index)
+    for column in EXPORT_COLUMNS:
+        values = events[column] if column in events else pd.Series(pd.NA, index=events.index, dtype="str")
+        out[column] = _column_text(values)
+    return out
+
+
+def to_csv_bytes(events: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM so spreadsheets detect the encoding (Ségou stays Ségou)."""
+    return export_frame(events).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def to_geojson_bytes(events: pd.DataFrame) -> bytes:
+    """RFC 7946 FeatureCollection (WGS84 lon/lat), properties = the canonical columns, raw values."""
+    columns = [c for c in EXPORT_COLUMNS if c in events]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(r["longitude"]), float(r["latitude"])]},
+            "properties": {c: _json_value(r[c]) for c in columns},
+        }
+        for r in events[columns].to_dict("records")
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+
+
+def readme_text(description: str, attributions: list[str], query: str, generated: dt.datetime) -> str:
+    lines = [
+        "sahelmap extract",
+        "================",
+        "",
+        f"Filter: {description}",
+        f"Query: ?{query}" if query else "Query: (none: every event)",
+        f"Generated: {generated:%Y-%m-%d %H:%M} UTC",
+        "",
+        "Sources to cite:",
+        *[f"- {a}" for a in attributions],
+        "",
+        "Columns follow ACLED's names where ACLED has the concept. Dates are ISO (YYYY-MM-DD);",
+        "time_precision 1 = day, 2 = week, 3 = month or vaguer; geo_precision 1 = town, 2 = near a town,",
+        "3 = region. fatalities is empty where no figure was reported (unknown is not zero).",
+        "Several values in one cell are separated by '; '.",
+        "Cells that began with = + - @ or a tab/CR start with an apostrophe so spreadsheets do not run them",
+        "as formulas; remove that first apostrophe to get the original text back.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def to_zip_bytes(events: pd.DataFrame, stem: str, readme: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.csv", to_csv_bytes(events))
+        archive.writestr(f"{stem}.geojson", to_geojson_bytes(events))
+        archive.writestr("README.txt", readme)
+    return buffer.getvalue()

@@ -1,0 +1,59 @@
+"""Reading what the app sent: the st_folium component's map script and its features."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+ADD_DATA = re.compile(r"_add\((\{.*?\})\);", re.S)
+
+
+def run_app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    children = getattr(node, "children", None)
+    items = children.values() if isinstance(children, dict) else (children or [])
+    for child in items:
+        yield child
+        yield from _walk(child)
+
+
+def map_args(at: AppTest) -> dict[str, Any]:
+    """The arguments st_folium sent to the browser (an UnknownElement under AppTest)."""
+    found = [
+        e for e in _walk(at._tree) if type(e).__name__ == "UnknownElement" and e.type == "component_instance"
+    ]
+    assert len(found) == 1, f"expected one map component, found {len(found)}"
+    return json.loads(found[0].proto.json_args)
+
+
+def map_features(at: AppTest) -> list[dict[str, Any]]:
+    """Every GeoJSON feature in the event layer sent to the map."""
+    script = map_args(at)["feature_group"]
+    features: list[dict[str, Any]] = []
+    for blob in ADD_DATA.findall(script):
+        features += json.loads(blob)["features"]
+    return features
+
+
+def metric(at: AppTest, label: str) -> int:
+    for m in at.metric:
+        if m.label == label:
+            return int(str(m.value).replace(",", ""))
+    raise AssertionError(f"no metric {label!r}")
+
+
+def warnings_text(at: AppTest) -> str:
+    return " ".join(str(w.value) for w in at.warning).replace("\\", "")

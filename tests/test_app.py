@@ -1,0 +1,120 @@
+"""The page run headless (AppTest): filters change the KPIs and what is sent to the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sahelmap import filters, mapview
+from sahelmap.events import load_events
+from sahelmap.filters import FilterSpec
+from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def events():
+    return load_events().events
+
+
+def expected(events, **spec) -> int:
+    return len(filters.apply(events, FilterSpec(**spec)))
+
+
+def test_app_runs_and_shows_every_filter(events) -> None:
+    at = run_app()
+    assert not at.exception
+    assert len(at.select_slider) == 1, "the period slider is missing"
+    keys = {w.key for w in at.multiselect}
+    assert {"w_groups", "w_types", "w_subtypes", "w_places", "w_regions"} <= keys
+    assert at.toggle(key="w_civilians") is not None
+    assert metric(at, "Events") == len(events)
+    assert len(map_features(at)) == len(events) <= mapview.DETAIL_LIMIT
+    assert map_args(at)["returned_objects"] == ["last_object_clicked"]
+
+
+def test_actor_group_filter_changes_kpis_and_map(events) -> None:
+    at = run_app()
+    at.multiselect(key="w_groups").set_value(["wagner"])
+    at.run()
+    want = expected(events, actor_groups=("wagner",))
+    assert 0 < want < len(events)
+    assert metric(at, "Events") == want
+    assert len(map_features(at)) == want
+    assert at.query_params["actor"] == ["wagner"] or at.query_params["actor"] == "wagner"
+
+
+def test_event_type_filter_changes_kpis_and_map(events) -> None:
+    at = run_app()
+    at.multiselect(key="w_types").set_value(["Violence against civilians"])
+    at.run()
+    want = expected(events, event_types=("Violence against civilians",))
+    assert metric(at, "Events") == want and len(map_features(at)) == want
+    popup = map_features(at)[0]["properties"]["popup"]
+    assert "Violence against civilians" in popup
+
+
+def test_period_slider_changes_kpis_and_map(events) -> None:
+    at = run_app()
+    slider = at.select_slider[0]
+    first, last = slider.value
+    slider.set_range(dt.date(2022, 1, 1), dt.date(2023, 12, 1))
+    at.run()
+    want = expected(events, start=dt.date(2022, 1, 1), end=dt.date(2023, 12, 31))
+    assert metric(at, "Events") == want and len(map_features(at)) == want
+    assert want < len(events)
+
+
+def test_url_restores_a_view(events) -> None:
+    at = run_app(actor="wagner", place="gao,kidal,timbuktu", **{"from": "2022-01", "to": "2024-12"})
+    assert not at.exception and "ignored parameter" not in warnings_text(at)
+    assert at.multiselect(key="w_groups").value == ["wagner"]
+    assert at.multiselect(key="w_places").value == ["Gao", "Kidal", "Timbuktu"]
+    want = expected(
+        events,
+        actor_groups=("wagner",),
+        places=("Gao", "Kidal", "Timbuktu"),
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2024, 12, 31),
+    )
+    assert metric(at, "Events") == want
+
+
+def test_invalid_parameters_fall_back_with_a_notice(events) -> None:
+    at = run_app(actor="martians", min_deaths="lots", **{"from": "2022-13"}, zzz="1")
+    assert not at.exception
+    text = warnings_text(at)
+    for name in ("actor", "min_deaths", "from", "zzz"):
+        assert f"ignored parameter '{name}'" in text
+    assert metric(at, "Events") == len(events)
+
+
+def test_no_match_shows_a_message_and_still_the_map() -> None:
+    at = run_app(q="no-such-text-anywhere-xyz")
+    assert metric(at, "Events") == 0
+    assert any("No events match" in str(i.value) for i in at.info)
+    assert map_features(at) == []
+    assert map_args(at)["script"]  # the map itself is still there
+
+
+def test_reset_restores_everything(events) -> None:
+    at = run_app(actor="wagner")
+    assert metric(at, "Events") < len(events)
+    at.button[0].click()
+    at.run()
+    assert metric(at, "Events") == len(events)
+    assert at.multiselect(key="w_groups").value == []
+
+
+def test_rerun_time_after_a_filter_change_is_reported(events, record_property) -> None:
+    # Not a timed assertion (benchmarks measure speed); records the figure for the report.
+    import time
+
+    at = run_app()
+    at.multiselect(key="w_types").set_value(["Battles"])
+    started = time.perf_counter()
+    at.run()
+    record_property("rerun_seconds", round(time.perf_counter() - started, 3))
+    assert metric(at, "Events") == expected(events, event_types=("Battles",))
