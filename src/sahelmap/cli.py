@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from sahelmap import actors, paths, schema
+from sahelmap import actors, paths, schema, store
 from sahelmap.events import derive_columns
 from sahelmap.gazetteer import load_gazetteer
 from sahelmap.ingest.registry import FORMATS, Ingested, read_dataset
@@ -76,6 +77,132 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
         if ingested.result.n_rejected or len(ingested.result.file_errors()):
             status = max(status, EXIT_REJECTED)
     sys.exit(status)
+
+
+# --- import, datasets, remove: the local store of imported datasets (sahelmap.store) -------------
+
+MAX_REPORT_LINES = 20  # report lines echoed by import; the full report is saved beside the dataset
+
+
+def _stage(message: str, started: float) -> None:
+    """Stage-by-stage progress on stderr: a large file takes a while to read, check and store."""
+    click.echo(f"[{time.perf_counter() - started:5.1f} s] {message}", err=True)
+
+
+def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str]:
+    report = ingested.result.report
+    lines = [
+        (f"{r.file}:{r.row}" if not _isna(r.row) else str(r.file))
+        + f": {r.column}: {r.reason}"
+        + (f" (value: {r.value!r})" if r.value else "")
+        for r in report.head(limit).itertuples(index=False)
+    ]
+    if len(report) > limit:
+        lines.append(f"... and {len(report) - limit} more lines in the rejection report")
+    return lines
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", *FORMATS]),
+    help="File format; auto detects it from the header (ACLED CSV or API JSON, UCDP GED CSV, sahelmap CSV).",
+)
+@click.option(
+    "--label",
+    default=None,
+    help="Name of the stored dataset (default: the format's name, e.g. acled). Importing again under "
+    "the same label merges: per event_id the newer version is kept, nothing is duplicated.",
+)
+def import_(file: Path, fmt: str, label: str | None) -> None:
+    """Import an event file into the local store, where the app finds it.
+
+    Prints rows read, stored and rejected, the dataset's date range and where the rejection report was
+    saved. Exit status: 0 every row stored, 1 some rows rejected (the valid ones are stored), 2 the file
+    could not be read or stored.
+    """
+    started = time.perf_counter()
+    try:
+        if label is not None:
+            store.check_label(label)
+        data = read_path(file)
+        _stage(f"read {file} ({len(data) / 1e6:.1f} MB); checking its rows", started)
+        ingested = read_dataset(data, str(file), fmt=fmt, label=label)
+        del data
+        result = ingested.result
+        chosen = store.check_label(label or ingested.format)
+        _stage(
+            f"{result.rows_read} rows checked, {result.n_rejected} rejected; storing as {chosen!r}", started
+        )
+        summary = None
+        if len(result.valid) or store.dataset_path(chosen).exists():
+            summary = store.save_dataset(result, chosen, fmt=ingested.format, source_file=str(file))
+    except (ReadError, store.StoreError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except OSError as error:
+        click.echo(f"error: {file}: cannot store the dataset ({error.strerror or error})", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    _stage("done", started)
+    lines = [f"  note: {n}" for n in ingested.notices]
+    if summary is None:
+        head = f"{file} ({ingested.format}): {result.rows_read} rows read, 0 stored"
+        head += f", {result.n_rejected} rejected"
+        lines.append("  nothing stored: no row is valid")
+    else:
+        info = summary.info
+        head = (
+            f"{file} ({ingested.format}): {result.rows_read} rows read, "
+            f"{summary.new + summary.updated} stored ({summary.new} new, {summary.updated} updated), "
+            f"{summary.unchanged} unchanged, {result.n_rejected} rejected"
+        )
+        lines.append(f"  dataset {info.label!r}: {info.rows} events, {info.date_min} .. {info.date_max}")
+        if not summary.changed:
+            lines.append("  the stored dataset already held these rows: nothing changed")
+        lines.append(f"  stored in: {summary.path}")
+        lines.append(f"  rejection report: {summary.report_path}")
+    click.echo("\n".join([head, *lines, *_report_lines(ingested)]))
+    sys.exit(EXIT_REJECTED if result.n_rejected or len(result.file_errors()) else EXIT_OK)
+
+
+@main.command("datasets")
+def datasets_() -> None:
+    """List the imported datasets: label, format, events, dates, import time and source file."""
+    infos = store.list_datasets()
+    if not infos:
+        click.echo(f"no imported datasets in {store.store_dir()}")
+        return
+    rows = [("label", "format", "events", "dates", "imported (UTC)", "source file")]
+    rows += [
+        (i.label, i.format, str(i.rows), f"{i.date_min} .. {i.date_max}", i.imported_at, i.source_file)
+        for i in infos
+    ]
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    click.echo(f"({len(infos)} datasets in {store.store_dir()})")
+
+
+@main.command("remove")
+@click.argument("label")
+def remove_(label: str) -> None:
+    """Delete an imported dataset, its manifest and its rejection report.
+
+    Exit status: 0 removed, 1 no dataset has that label, 2 the label is invalid or reserved.
+    """
+    try:
+        found = store.remove_dataset(label)
+    except store.StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    if not found:
+        click.echo(f"no dataset labelled {label!r} in {store.store_dir()}", err=True)
+        sys.exit(EXIT_REJECTED)
+    click.echo(f"removed dataset {label!r}")
 
 
 if __name__ == "__main__":

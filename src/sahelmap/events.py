@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, paths, schema
+from sahelmap import actors, paths, schema, store
 from sahelmap.gazetteer import Gazetteer, assign_focus_place, load_gazetteer
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
@@ -56,13 +56,23 @@ def load_events(
     extra: list[ValidationResult] | None = None,
     gazetteer: Gazetteer | None = None,
     rules: list[actors.Rule] | None = None,
+    *,
+    include_stored: bool = False,
+    data_dir: Path | None = None,
 ) -> EventTable:
-    """The curated table (and any already validated datasets), typed and with derived columns."""
+    """The curated table (and any already validated datasets), typed and with derived columns.
+
+    ``include_stored`` adds every dataset imported with ``sahelmap import`` (``store.load_stored``, from
+    ``data_dir`` or the user's data directory).
+    """
     gazetteer = gazetteer or load_gazetteer(paths.places_path())
     rules = rules or actors.read_rules(paths.actor_rules_path())
-    results = [read_curated_file(curated or paths.curated_events_path()), *(extra or [])]
+    stored = store.load_stored(data_dir) if include_stored else []
+    results = [read_curated_file(curated or paths.curated_events_path()), *(extra or []), *stored]
     frames = [derive_columns(r.valid, gazetteer, rules) for r in results]
     events = combine(frames)
     report = pd.concat([r.report for r in results], ignore_index=True)
     formats = {schema.CURATED_DATASET: "curated"}
+    if include_stored:
+        formats.update({info.label: info.format for info in store.list_datasets(data_dir)})
     return EventTable(events, report, tuple(events["dataset"].cat.categories), formats)
