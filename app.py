@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import charts, dashboard, export, filters, mapview, paths, schema
+from sahelmap import charts, dashboard, export, extract, filters, mapview, paths, schema
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import ELSEWHERE, FilterSpec
 from sahelmap.gazetteer import load_gazetteer
@@ -29,12 +26,6 @@ def shared_table() -> EventTable:
 @st.cache_resource
 def focus_places() -> pd.DataFrame:
     return load_gazetteer(paths.places_path()).focus_places()
-
-
-@st.cache_resource
-def cached_base_map(basemap: str, places: tuple[tuple[str, float, float], ...]) -> folium.Map:
-    frame = pd.DataFrame(places, columns=["name", "latitude", "longitude"])
-    return mapview.base_map(basemap, frame)
 
 
 table = shared_table()
@@ -184,13 +175,10 @@ query = filters.to_query(spec)
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 
-filtered = filters.apply(events, spec)
+view = extract.view_of(table, spec)
+filtered = view.filtered
 figures = dashboard.kpis(filtered)
-description = filters.describe(
-    replace(spec, start=spec.start or (start if spec.end else None), end=spec.end),
-    figures.events,
-    figures.deaths,
-)
+description = view.description
 
 
 def dashboard_columns() -> dict[str, Any]:
@@ -238,10 +226,9 @@ if zoom_choice in schema.FOCUS_PLACES:
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
 layer = mapview.event_layer(filtered)
-base = cached_base_map(
-    basemap,
-    tuple((str(p.name), float(p.latitude), float(p.longitude)) for p in places.itertuples(index=False)),
-)
+# A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
+# cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
+base = mapview.base_map(basemap, places)
 if layer.mode == "grid":
     st.caption(
         f"{figures.events:,} events are drawn as {layer.n_features:,} grid cells; narrow the filters to "
@@ -286,39 +273,20 @@ st.dataframe(
 
 # --- downloads -------------------------------------------------------------------------------
 st.subheader("Download this selection")
-datasets_included = sorted(filtered["dataset"].astype("str").unique()) if len(filtered) else []
-attributions = export.attribution_for(datasets_included, table.formats)
-stem = filters.file_stem(spec)
-query_text = urlencode(query)
 st.markdown("**" + dashboard.md_escape(description) + "**")
-for line in attributions:
+for line in view.attributions:
     st.caption(dashboard.md_escape(line))
-if any(d != schema.CURATED_DATASET for d in datasets_included):
+if any(str(d) != schema.CURATED_DATASET for d in filtered["dataset"].unique()):
     st.caption("This extract includes imported rows: cite their original publisher as above.")
-d1, d2, d3 = st.columns(3)
-d1.download_button(
-    "CSV",
-    data=lambda: export.to_csv_bytes(filtered),
-    file_name=f"{stem}.csv",
-    mime="text/csv",
-    width="stretch",
-    on_click="ignore",
-)
-d2.download_button(
-    "GeoJSON",
-    data=lambda: export.to_geojson_bytes(filtered),
-    file_name=f"{stem}.geojson",
-    mime="application/geo+json",
-    width="stretch",
-    on_click="ignore",
-)
-d3.download_button(
-    "ZIP (CSV, GeoJSON, README)",
-    data=lambda: export.to_zip_bytes(
-        filtered, stem, export.readme_text(description, attributions, query_text, dt.datetime.now(dt.UTC))
-    ),
-    file_name=f"{stem}.zip",
-    mime="application/zip",
-    width="stretch",
-    on_click="ignore",
-)
+LABELS = {"csv": "CSV", "geojson": "GeoJSON", "zip": "ZIP (CSV, GeoJSON, README)"}
+MIMES = {"csv": "text/csv", "geojson": "application/geo+json", "zip": "application/zip"}
+for column, fmt in zip(st.columns(3), export.EXTRACT_FORMATS, strict=True):
+    column.download_button(
+        LABELS[fmt],
+        data=lambda fmt=fmt: view.extract(fmt),  # built only when clicked
+        file_name=view.stem + export.EXTRACT_FORMATS[fmt],
+        mime=MIMES[fmt],
+        width="stretch",
+        on_click="ignore",
+        key=f"download_{fmt}",
+    )

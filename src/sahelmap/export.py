@@ -133,3 +133,26 @@ def to_zip_bytes(events: pd.DataFrame, stem: str, readme: str) -> bytes:
         archive.writestr(f"{stem}.geojson", to_geojson_bytes(events))
         archive.writestr("README.txt", readme)
     return buffer.getvalue()
+
+
+EXTRACT_FORMATS = {"csv": ".csv", "geojson": ".geojson", "zip": ".zip"}
+
+
+def extract_bytes(
+    filtered: pd.DataFrame,
+    fmt: str,
+    *,
+    stem: str,
+    description: str,
+    attributions: list[str],
+    query: str,
+    generated: dt.datetime,
+) -> bytes:
+    """The extract the app's download buttons and `sahelmap export` both write."""
+    if fmt == "csv":
+        return to_csv_bytes(filtered)
+    if fmt == "geojson":
+        return to_geojson_bytes(filtered)
+    if fmt == "zip":
+        return to_zip_bytes(filtered, stem, readme_text(description, attributions, query, generated))
+    raise ValueError(f"unknown extract format {fmt!r} (known: {', '.join(EXTRACT_FORMATS)})")

@@ -123,8 +123,13 @@ def _month(day: dt.date) -> str:
     return day.strftime("%b %Y")
 
 
-def describe(spec: FilterSpec, n_events: int, deaths: int) -> str:
-    """One line a journalist could paste: what, who, where, when, how many."""
+def describe(
+    spec: FilterSpec, n_events: int, deaths: int, data_range: tuple[dt.date, dt.date] | None = None
+) -> str:
+    """One line a journalist could paste: what, who, where, when, how many.
+
+    ``data_range`` (first and last event dates of the table) names an open end of the period.
+    """
     what = _join_words(list(spec.sub_event_types or spec.event_types)) or "All events"
     if spec.civilians_only:
         what += " targeting civilians"
@@ -145,8 +150,9 @@ def describe(spec: FilterSpec, n_events: int, deaths: int) -> str:
         parts.append("from " + _join_words(list(spec.datasets)))
     sentence = " ".join(parts)
     if spec.start or spec.end:
-        start = _month(spec.start) if spec.start else "the start"
-        end = _month(spec.end) if spec.end else "the latest event"
+        first, last = data_range or (None, None)
+        start = _month(spec.start) if spec.start else (_month(first) if first else "the start")
+        end = _month(spec.end) if spec.end else (_month(last) if last else "the latest event")
         sentence += f", {start} - {end}"
     unit = "event" if n_events == 1 else "events"
     counted = " (each real event once)" if spec.one_per_event else ""

@@ -267,9 +267,7 @@ class Legend(MacroElement):
 def base_map(basemap: str = "Light (CARTO)", places: pd.DataFrame | None = None) -> folium.Map:
     """The part of the map that does not depend on the filters: tiles, focus places, legend."""
     tiles = BASEMAPS.get(basemap, BASEMAPS["Light (CARTO)"])
-    fmap = folium.Map(
-        location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=True, prefer_canvas=True
-    )
+    fmap = folium.Map(location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=True)
     if places is not None:
         focus = folium.FeatureGroup(name="Focus places", control=False)
         for place in places.itertuples(index=False):
