@@ -44,7 +44,8 @@ def rules():
         ("Unidentified Armed Group (Mali)", {"unidentified"}),
         ("URD: Union for the Republic and Democracy", {"other"}),
         (
-            "JNIM: Group for Support of Islam and Muslims and/or Islamic State (West Africa) - Greater Sahara Faction",
+            "JNIM: Group for Support of Islam and Muslims and/or "
+            "Islamic State (West Africa) - Greater Sahara Faction",
             {"jnim", "is_sahel"},
         ),
     ],

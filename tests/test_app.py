@@ -59,7 +59,6 @@ def test_event_type_filter_changes_kpis_and_map(events) -> None:
 def test_period_slider_changes_kpis_and_map(events) -> None:
     at = run_app()
     slider = at.select_slider[0]
-    first, last = slider.value
     slider.set_range(dt.date(2022, 1, 1), dt.date(2023, 12, 1))
     at.run()
     want = expected(events, start=dt.date(2022, 1, 1), end=dt.date(2023, 12, 31))

@@ -72,7 +72,8 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             map_frame.evaluate("() => window.map.setZoom(5)")  # count every marker at the overview
             page.wait_for_function(
                 f"() => {{ const d = document.querySelector('{MAP_FRAME}').contentDocument;"
-                f" let t = 0; d.querySelectorAll('.marker-cluster span').forEach(s => t += parseInt(s.textContent, 10));"
+                " let t = 0; d.querySelectorAll('.marker-cluster span')"
+                ".forEach(s => t += parseInt(s.textContent, 10));"
                 f" return t + d.querySelectorAll('path.leaflet-interactive').length === {battles}; }}",
                 timeout=30_000,
             )

@@ -20,13 +20,13 @@ NEUTRALISER = "'"  # a leading apostrophe makes spreadsheets show the text as ty
 EXPORT_COLUMNS = [c for c in schema.TABLE_COLUMNS if c != "timestamp"] + ["linked_events"]
 
 ATTRIBUTION = {
-    "curated": "sahelmap curated events: compiled by the sahelmap project from the publications cited in each row "
-    "(source, source_date, source_title, source_url).",
+    "curated": "sahelmap curated events: compiled by the sahelmap project from the publications cited in "
+    "each row (source, source_date, source_title, source_url).",
     "acled": "ACLED: Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com. Raleigh, C., "
     "Linke, A., Hegre, H. and Karlsen, J. (2010). Introducing ACLED. Journal of Peace Research 47(5). Use "
     "subject to ACLED's terms of use.",
-    "ucdp": "UCDP Georeferenced Event Dataset (CC BY 4.0): Sundberg, R. and Melander, E. (2013), Journal of Peace "
-    "Research 50(4); Davies, S., Pettersson, T. and Öberg, M. (2022), Journal of Peace Research 59(4).",
+    "ucdp": "UCDP Georeferenced Event Dataset (CC BY 4.0): Sundberg, R. and Melander, E. (2013), Journal of "
+    "Peace Research 50(4); Pettersson, T. and Öberg, M. (2020), Journal of Peace Research 57(4).",
 }
 
 
