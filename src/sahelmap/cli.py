@@ -129,10 +129,9 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
     try:
         if label is not None:
             store.check_label(label)
-        data = read_path(file)
-        _stage(f"read {file} ({len(data) / 1e6:.1f} MB); checking its rows", started)
-        ingested = read_dataset(data, str(file), fmt=fmt, label=label)
-        del data
+        _stage(f"reading and checking {file}", started)
+        # The bytes are passed without a name, so read_dataset can free them once parsed (large files).
+        ingested = read_dataset(read_path(file), str(file), fmt=fmt, label=label)
         result = ingested.result
         chosen = store.check_label(label or ingested.format)
         _stage(

@@ -58,9 +58,17 @@ def empty_report() -> pd.DataFrame:
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip, and treat empty strings as missing."""
-    text = values.astype("str").str.strip()
-    return text.where(text.ne("") & values.notna())
+    """Strip, and treat empty strings as missing.
+
+    A column with nothing to strip and nothing empty (notes, ids) is returned as it is, sharing its
+    memory with the input: a million-row import then holds its long texts once, not twice.
+    """
+    text = values.astype("str")
+    stripped = text.str.strip()
+    keep = stripped.ne("") & values.notna()
+    if keep.all() and stripped.eq(text).all():
+        return text
+    return stripped.where(keep)
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
@@ -184,6 +192,13 @@ def _rules_schema(today: dt.date, curated: bool, earliest: str = schema.EARLIEST
             error="sub_event_type: does not belong to event_type",
         ),
     ]
+    if curated:
+        cross.append(
+            pa.Check(
+                lambda d: d["source_date"].notna() | d["source_url"].notna(),
+                error="source_date: empty, and no source_url either (a curated source needs one of them)",
+            )
+        )
     return pa.DataFrameSchema(columns, checks=cross, coerce=False)
 
 

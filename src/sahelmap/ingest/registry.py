@@ -82,16 +82,21 @@ FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {"acled":
 def read_dataset(data: bytes, name: str, fmt: str = "auto", label: str | None = None) -> Ingested:
     """Read any supported file into validated canonical rows plus a report of rejected ones."""
     frame, notices = frame_from_bytes(data, name)
+    # The bytes are not needed any more. A caller that passes them without keeping a name for them
+    # (read_dataset(read_path(p), ...)) gets their memory back here, before validation needs it.
+    del data
     if len(frame.columns) == 0:
         raise ReadError(f"{name}: no header row")
     chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]
     if not chosen.matches([str(c) for c in frame.columns]):
         raise ReadError(f"{name}: not a {chosen.name} file: expected {chosen.expected}")
     dataset = label or chosen.name
+    empty = len(frame) == 0
     raw = chosen.to_canonical(frame)
+    del frame  # the source's other columns are not needed any more: free them before validation
     result = validate(
         raw, name, dataset=dataset, curated=dataset == schema.CURATED_DATASET, earliest=chosen.earliest
     )
-    if len(frame) == 0:
+    if empty:
         notices.append(f"{name}: the file has a header but no rows")
     return Ingested(result, chosen.name, notices)

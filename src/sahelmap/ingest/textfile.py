@@ -7,8 +7,10 @@ semicolons or tabs, CRLF line ends, quoted fields with line breaks. Anything tha
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pandas as pd
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+UTF8_CHECK_CHUNK = 1 << 20
+_BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\Z")  # nothing but a byte-order mark and white space
 
 
 class ReadError(ValueError):
@@ -59,6 +63,19 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     raise ReadError(f"{name}: cannot decode the text (not UTF-8, Windows-1252 or Latin-1)")
 
 
+def is_utf8(data: bytes) -> bool:
+    """Whether the bytes are valid UTF-8, checked chunk by chunk: a large file is never copied whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), UTF8_CHECK_CHUNK):
+            decoder.decode(view[start : start + UTF8_CHECK_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def sniff_delimiter(text: str) -> str:
     sample = text[:SNIFF_BYTES]
     header = sample.splitlines()[0] if sample else ""
@@ -74,13 +91,25 @@ def read_text_table(data: bytes, name: str) -> TextTable:
     kind = _kind_of_binary(data[:8192])
     if kind:
         raise ReadError(f"{name}: this looks like {kind}")
-    text, encoding = decode(data, name)
-    if not text.strip():
-        raise ReadError(f"{name}: the file is empty")
-    delimiter = sniff_delimiter(text)
+    source: io.BytesIO | io.StringIO
+    if is_utf8(data):
+        # UTF-8 goes to the parser as bytes: decoding a large file into one str and a StringIO first
+        # costs several times its size in memory (StringIO holds 4 bytes a character).
+        if _BLANK.match(data):
+            raise ReadError(f"{name}: the file is empty")
+        encoding, read_encoding = "utf-8", "utf-8-sig"
+        delimiter = sniff_delimiter(data[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore"))
+        source = io.BytesIO(data)  # shares the bytes, no copy
+    else:
+        text, encoding = decode(data, name)
+        if not text.strip():
+            raise ReadError(f"{name}: the file is empty")
+        delimiter, read_encoding = sniff_delimiter(text), None
+        source = io.StringIO(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            source,
+            encoding=read_encoding,
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
