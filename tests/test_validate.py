@@ -100,3 +100,12 @@ def test_unknown_fatalities_stay_unknown_not_zero() -> None:
 def test_dataset_label_fills_missing_dataset() -> None:
     result = validate(frame_of(good_row(dataset="")), "f.csv", dataset="upload", today=TODAY)
     assert list(result.valid["dataset"]) == ["upload"]
+
+
+def test_curated_source_needs_a_date_or_a_url() -> None:
+    no_date_no_url = frame_of(good_row(source_date="", source_url=""))
+    result = validate(no_date_no_url, "f.csv", curated=True, today=TODAY)
+    assert result.report["column"].tolist() == ["source_date"]
+    assert "source_url" in result.report["reason"].iloc[0]
+    with_url = frame_of(good_row(source_date="", source_url="https://example.org/a"))
+    assert validate(with_url, "f.csv", curated=True, today=TODAY).n_rejected == 0

@@ -12,7 +12,7 @@ from sahelmap.mapview import EVENT_COLORS
 def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
     """Events and reported deaths per month and event type (months with no events are absent)."""
     if events.empty:
-        return pd.DataFrame(columns=["month", "event_type", "events", "deaths"])
+        return pd.DataFrame(columns=["month", "month_end", "event_type", "events", "deaths"])
     month = events["event_date"].dt.to_period("M").dt.to_timestamp()
     grouped = (
         events.assign(month=month, deaths=events["fatalities"].astype("Float64").fillna(0))
@@ -20,6 +20,7 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
         .agg(events=("event_id", "size"), deaths=("deaths", "sum"))
         .reset_index()
     )
+    grouped["month_end"] = grouped["month"] + pd.offsets.MonthBegin(1)  # bars span the whole month
     grouped["event_type"] = grouped["event_type"].astype("str")
     grouped["deaths"] = grouped["deaths"].astype("int64")
     return grouped
@@ -43,8 +44,9 @@ def _type_color_scale() -> alt.Scale:
 
 def monthly_chart(counts: pd.DataFrame) -> alt.LayerChart:
     """Stacked bars of events per month by type, with reported deaths as a line on its own axis."""
-    base = alt.Chart(counts).encode(x=alt.X("yearmonth(month):T", title=None))
-    bars = base.mark_bar().encode(
+    base = alt.Chart(counts).encode(x=alt.X("month:T", title=None))
+    bars = base.mark_bar(stroke="white", strokeWidth=0.3).encode(
+        x2="month_end:T",
         y=alt.Y("sum(events):Q", title="Events per month"),
         color=alt.Color(
             "event_type:N",
@@ -60,6 +62,7 @@ def monthly_chart(counts: pd.DataFrame) -> alt.LayerChart:
         ],
     )
     deaths = base.mark_line(color="#333", strokeDash=[4, 2], point=True).encode(
+        x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("sum(deaths):Q", title="Reported deaths (line)"),
         tooltip=[
             alt.Tooltip("yearmonth(month):T", title="Month"),

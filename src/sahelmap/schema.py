@@ -146,13 +146,14 @@ DERIVED_COLUMNS: Final[tuple[str, ...]] = ("actor_groups", "focus_place")
 # Every column of the table the app works on, in export order.
 TABLE_COLUMNS: Final[tuple[str, ...]] = CANONICAL_COLUMNS + DERIVED_COLUMNS
 
-# Curated rows are held to a higher standard than imported ones.
+# Curated rows are held to a higher standard than imported ones: precision codes, a note, and a
+# publication a reader can find, by its headline plus either its date or a checked URL. (Some pages
+# show no date; an inferred date would be an invented fact, so the URL identifies them instead.)
 CURATED_REQUIRED: Final[tuple[str, ...]] = (
     "time_precision",
     "geo_precision",
     "admin1",
     "notes",
-    "source_date",
     "source_title",
 )
 CURATED_DATASET: Final[str] = "curated"
