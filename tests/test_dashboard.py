@@ -1,0 +1,276 @@
+"""The page's pure helpers: widget choices, quick periods, sub-types, KPIs, table rows, markdown escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sahelmap import dashboard, schema
+from sahelmap.dashboard import Choices, md_escape
+from sahelmap.filters import FilterSpec
+from tests.test_filters import KIDAL, TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
+
+D = dt.date
+HANDOVER = "Since the French handover of Timbuktu (14 Dec 2021)"
+LAST_12 = "Last 12 months of data"
+CRISIS = "2012-2013 crisis and Serval"
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    return shared_events().copy()
+
+
+def choices_for(first: dt.date, last: dt.date) -> Choices:
+    return Choices(first, last, dashboard.months_between(first, last), [], [], False)
+
+
+# --- choices and presets ---------------------------------------------------------------------------
+
+
+def test_choices_from_the_table(table) -> None:
+    c = dashboard.choices(table)
+    assert (c.first, c.last) == (D(2019, 3, 23), D(2025, 1, 1))
+    assert c.months[0] == D(2019, 3, 1) and c.months[-1] == D(2025, 1, 1)
+    assert len(c.months) == 12 * 5 + 10 + 1  # Mar 2019 .. Jan 2025
+    assert c.regions == ["Bamako", "Gao", "Kidal", "Menaka", "Mopti", "Segou", "Tombouctou"]
+    assert c.datasets == ["acled", "curated", "ucdp"]
+    assert c.covers_more_than_focus is True
+    at_focus_only = table[table["focus_place"].notna()]
+    assert dashboard.choices(at_focus_only).covers_more_than_focus is False
+
+
+def test_choices_of_an_empty_table(table) -> None:
+    c = dashboard.choices(table.iloc[0:0])
+    assert c.first == c.last and c.months == [dashboard.month_start(c.first)] and c.regions == []
+
+
+def test_presets_on_the_fixture_are_clipped(table) -> None:
+    presets = dashboard.presets(dashboard.choices(table))
+    assert presets == {
+        "Whole range": (D(2019, 3, 23), D(2025, 1, 1)),
+        HANDOVER: (D(2021, 12, 14), D(2025, 1, 1)),
+        LAST_12: (D(2024, 2, 1), D(2025, 1, 1)),
+        # 2012-2013 is before the first event: not offered
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (
+            D(2012, 1, 10),
+            D(2013, 6, 30),
+            {
+                "Whole range": (D(2012, 1, 10), D(2013, 6, 30)),
+                LAST_12: (D(2012, 7, 1), D(2013, 6, 30)),
+                CRISIS: (D(2012, 1, 10), D(2013, 6, 30)),
+            },
+        ),
+        (
+            D(2024, 6, 15),
+            D(2024, 9, 10),  # less than 12 months of data: the preset starts at the first event
+            {
+                "Whole range": (D(2024, 6, 15), D(2024, 9, 10)),
+                HANDOVER: (D(2024, 6, 15), D(2024, 9, 10)),
+                LAST_12: (D(2024, 6, 15), D(2024, 9, 10)),
+            },
+        ),
+        (
+            D(2011, 5, 1),
+            D(2021, 12, 14),  # the handover is the last day: a one-day period
+            {
+                "Whole range": (D(2011, 5, 1), D(2021, 12, 14)),
+                HANDOVER: (D(2021, 12, 14), D(2021, 12, 14)),
+                LAST_12: (D(2021, 1, 1), D(2021, 12, 14)),
+                CRISIS: (D(2011, 5, 1), D(2013, 12, 31)),
+            },
+        ),
+    ],
+)
+def test_presets_are_clipped_to_the_data(first, last, expected) -> None:
+    assert dashboard.presets(choices_for(first, last)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.dates(D(2005, 1, 1), D(2030, 12, 31)),
+    days=st.integers(0, 8000),
+)
+def test_every_preset_lies_within_the_data(first: dt.date, days: int) -> None:
+    last = first + dt.timedelta(days=days)
+    presets = dashboard.presets(choices_for(first, last))
+    assert presets["Whole range"] == (first, last)
+    for start, end in presets.values():
+        assert first <= start <= end <= last
+
+
+def test_month_helpers() -> None:
+    assert dashboard.month_start(D(2024, 2, 17)) == D(2024, 2, 1)
+    assert dashboard.month_end(D(2024, 2, 17)) == D(2024, 2, 29)
+    assert dashboard.month_end(D(2023, 2, 28)) == D(2023, 2, 28)
+    assert dashboard.month_end(D(2023, 12, 1)) == D(2023, 12, 31)
+    assert dashboard.months_between(D(2023, 11, 30), D(2024, 2, 1)) == [
+        D(2023, 11, 1),
+        D(2023, 12, 1),
+        D(2024, 1, 1),
+        D(2024, 2, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("spec", "period"),
+    [
+        (FilterSpec(), (D(2019, 3, 23), D(2025, 1, 1))),
+        (FilterSpec(start=D(2022, 1, 1), end=D(2024, 12, 31)), (D(2022, 1, 1), D(2024, 12, 31))),
+        (FilterSpec(start=D(2010, 1, 1), end=D(2030, 1, 1)), (D(2019, 3, 23), D(2025, 1, 1))),
+        (FilterSpec(start=D(2024, 6, 1)), (D(2024, 6, 1), D(2025, 1, 1))),
+        (FilterSpec(start=D(2026, 1, 1)), (D(2019, 3, 23), D(2025, 1, 1))),  # after the data: whole range
+        (FilterSpec(end=D(2015, 1, 1)), (D(2019, 3, 23), D(2025, 1, 1))),
+    ],
+)
+def test_clamp_period(table, spec: FilterSpec, period) -> None:
+    assert dashboard.clamp_period(spec, dashboard.choices(table)) == period
+
+
+# --- sub-types offered -----------------------------------------------------------------------------
+
+
+def test_subtypes_for_no_type_is_all_25() -> None:
+    assert dashboard.subtypes_for(()) == list(schema.SUB_EVENT_TYPES)
+    assert len(dashboard.subtypes_for([])) == 25
+
+
+@pytest.mark.parametrize(
+    ("types", "subtypes"),
+    [
+        (("Riots",), ["Violent demonstration", "Mob violence"]),
+        (
+            ["Protests"],
+            ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"],
+        ),
+        (
+            ("Riots", "Violence against civilians"),
+            [
+                "Violent demonstration",
+                "Mob violence",
+                "Sexual violence",
+                "Attack",
+                "Abduction/forced disappearance",
+            ],
+        ),
+    ],
+)
+def test_subtypes_for_chosen_types(types, subtypes) -> None:
+    assert dashboard.subtypes_for(types) == subtypes
+    assert all(schema.PARENT_TYPE[s] in types for s in subtypes)
+
+
+# --- KPIs and table --------------------------------------------------------------------------------
+
+
+def test_kpis(table) -> None:
+    k = dashboard.kpis(table)
+    assert k.events == 13 and k.deaths == TOTAL_DEATHS and k.unknown_deaths == len(UNKNOWN_DEATHS)
+    assert k.civilian_events == 4
+    # 13 rows, Kidal twice and "Tin Zaouaten" / "Ti-n-Zaouâtene" written two ways: 12 distinct names
+    assert k.places == 12
+    none = dashboard.kpis(table.iloc[0:0])
+    assert (none.events, none.deaths, none.civilian_events, none.places, none.unknown_deaths) == (
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def test_table_rows_newest_first_with_safe_links(table) -> None:
+    table.loc[table["event_id"] == "S03", "source_url"] = "javascript:alert(1)"
+    table.loc[table["event_id"] == "S04", "source_url"] = None
+    rows = dashboard.table_rows(table)
+    assert list(rows.columns) == list(dashboard.TABLE_COLUMNS)
+    assert rows["event_id"].iloc[0] == "S12" and rows["event_id"].iloc[-1] == "S13"
+    assert rows["event_date"].is_monotonic_decreasing
+    links = dict(zip(rows["event_id"], rows["source_url"], strict=True))
+    assert pd.isna(links["S03"]) and pd.isna(links["S04"])
+    assert links["S01"] == "https://example.org/s01"
+    assert table.loc[table["event_id"] == "S03", "source_url"].item() == "javascript:alert(1)"  # not changed
+
+
+# --- events at a clicked point ---------------------------------------------------------------------
+
+
+def test_events_at_a_point(table) -> None:
+    lat, lon = float(KIDAL[0]), float(KIDAL[1])
+    assert set(dashboard.events_at(table, lat, lon)["event_id"]) == {"S11", "S12"}  # two events, one place
+    assert set(dashboard.events_at(table, lat + 0.00005, lon - 0.00005)["event_id"]) == {"S11", "S12"}
+    assert dashboard.events_at(table, lat + 0.001, lon).empty
+    # Gao and the region-level point 0.002 degrees away are told apart
+    assert set(dashboard.events_at(table, 16.27167, -0.04472)["event_id"]) == {"S01"}
+    assert set(dashboard.events_at(table, 16.27, -0.04)["event_id"]) == {"S09"}
+    assert set(dashboard.events_at(table, 16.27, -0.04, tolerance=0.01)["event_id"]) == {"S01", "S09"}
+
+
+def test_events_at_the_rounded_point_the_map_sends(table) -> None:
+    """The map rounds coordinates to 5 decimals; a click there finds the event."""
+    table.loc[table["event_id"] == "S07", ["latitude", "longitude"]] = [12.6500049, -8.0000049]
+    assert set(dashboard.events_at(table, 12.65, -8.0)["event_id"]) == {"S07"}
+
+
+# --- markdown escaping ---------------------------------------------------------------------------
+
+SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def assert_inert_markdown(escaped: str) -> None:
+    """Every markdown character is preceded by a backslash that is not itself escaped."""
+    i = 0
+    while i < len(escaped):
+        ch = escaped[i]
+        if ch == "\\":
+            assert i + 1 < len(escaped) and escaped[i + 1] in SPECIALS, escaped
+            i += 2
+            continue
+        assert ch not in SPECIALS, f"unescaped {ch!r} at {i} in {escaped!r}"
+        i += 1
+
+
+def unescape(escaped: str) -> str:
+    return re.sub(r"\\(.)", r"\1", escaped, flags=re.S)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click me](https://evil.example)",
+        "![tracker](https://evil.example/pixel.png)",
+        "<img src=x onerror=alert(1)>",
+        "**bold** _it_ `code` ~~gone~~ $x^2$ # heading",
+        ":red[coloured] :material/warning:",
+        "back\\slash \\[not a link\\](x)",
+        "Violence against civilians involving Wagner / Africa Corps in Gao and Kidal, Jan 2022 - Dec 2024",
+    ],
+)
+def test_md_escape_neutralises_markdown(text: str) -> None:
+    escaped = md_escape(text)
+    assert_inert_markdown(escaped)
+    assert unescape(escaped) == text
+    assert "](" not in escaped.replace("\\]\\(", "")
+
+
+def test_md_escape_of_a_link() -> None:
+    assert md_escape("[a](http://b)") == r"\[a\]\(http\://b\)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_md_escape_is_inert_and_reversible(text: str) -> None:
+    escaped = md_escape(text)
+    assert_inert_markdown(escaped)
+    assert unescape(escaped) == text
