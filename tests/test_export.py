@@ -258,13 +258,6 @@ def test_attribution_lines_are_not_repeated() -> None:
     assert export.attribution_for([]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: attribution_for() returns None for a dataset that has no entry in `formats` and no "
-    "attribution of its own (fmt defaults to the name, so the 'supplied by the user' branch is never "
-    "reached); the README then lists '- None' and st.caption(md_escape(None)) raises",
-)
 def test_dataset_without_a_known_format_still_gets_a_line() -> None:
     lines = export.attribution_for(["upload"])
     assert lines == ["upload: data supplied by the user; cite its original publisher."]

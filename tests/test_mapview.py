@@ -142,12 +142,6 @@ def test_tooltip_names_date_sub_type_and_place(table) -> None:
     assert mapview.tooltip_text(event_record(table, "S02")) == "01 Jan 2022 · Attack · Kadji"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: tooltip_text() always prints the day ('05 May 2022'), so hovering a month-precision "
-    "event claims a day the source never gave, while its popup rightly says 'May 2022'",
-)
 def test_tooltip_date_keeps_the_precision(table) -> None:
     assert mapview.tooltip_text(event_record(table, "S04")).startswith("May 2022 ·")
 

@@ -33,17 +33,16 @@ ATTRIBUTION = {
 def attribution_for(datasets: list[str], formats: dict[str, str] | None = None) -> list[str]:
     """One attribution line per dataset included; imported datasets cite their source format."""
     formats = formats or {}
-    lines = []
+    lines: list[str] = []
     for name in datasets:
         fmt = formats.get(name, name)
         text = ATTRIBUTION.get(fmt)
-        lines.append(
-            text
-            if fmt == name
-            else f"{name} (imported {fmt} data): {text}"
-            if text
-            else f"{name}: data supplied by the user; cite its original publisher."
-        )
+        if text is None:
+            lines.append(f"{name}: data supplied by the user; cite its original publisher.")
+        elif fmt == name:
+            lines.append(text)
+        else:
+            lines.append(f"{name} (imported {fmt} data): {text}")
     return list(dict.fromkeys(lines))
 
 

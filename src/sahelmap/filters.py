@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
@@ -22,13 +23,15 @@ MAX_TEXT_LENGTH = 200  # free-text searches are bounded: longer input is cut, wi
 
 def slug(text: str) -> str:
     """URL-friendly name: 'Violence against civilians' -> 'violence-against-civilians'."""
-    folded = text.lower().replace("é", "e")
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 EVENT_TYPE_BY_SLUG = {slug(t): t for t in schema.EVENT_TYPES}
 SUB_EVENT_TYPE_BY_SLUG = {slug(s): s for s in schema.SUB_EVENT_TYPES}
-PLACE_BY_SLUG = {slug(p): p for p in schema.FOCUS_PLACES}
+PLACE_BY_SLUG = {slug(p): p for p in schema.FOCUS_PLACES} | {
+    slug(alias): place for place, aliases in schema.FOCUS_PLACE_ALIASES.items() for alias in aliases
+}
 ELSEWHERE = "elsewhere"  # the place filter's value for events at none of the six focus places
 
 
@@ -65,9 +68,10 @@ def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
     """Boolean mask of the events the spec selects (vectorised; no copies of the table)."""
     keep = np.ones(len(events), dtype=bool)
     if spec.start is not None:
-        keep &= (events["event_date"] >= pd.Timestamp(spec.start)).to_numpy()
-    if spec.end is not None:
         # An event that overlaps the period counts; single-day events end on their start.
+        last_day = events["end_date"].fillna(events["event_date"])
+        keep &= (last_day >= pd.Timestamp(spec.start)).to_numpy()
+    if spec.end is not None:
         keep &= (events["event_date"] <= pd.Timestamp(spec.end)).to_numpy()
     if spec.actor_groups:
         bits = sum(actors.GROUP_BIT[g] for g in spec.actor_groups)
@@ -80,16 +84,15 @@ def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
     if spec.event_types:
         keep &= events["event_type"].isin(spec.event_types).to_numpy()
     if spec.sub_event_types:
-        chosen_parents = {schema.PARENT_TYPE[s] for s in spec.sub_event_types}
-        # A sub-type narrows its own type only; other chosen types stay whole.
+        # A sub-type narrows its own type only: other chosen types stay whole.
         in_sub = events["sub_event_type"].isin(spec.sub_event_types).to_numpy()
-        other_type = ~events["event_type"].isin(chosen_parents).to_numpy()
-        keep &= in_sub | other_type
+        whole = events["event_type"].isin(whole_types(spec)).to_numpy()
+        keep &= in_sub | whole
     if spec.places:
         named = [p for p in spec.places if p != ELSEWHERE]
         at_place = events["focus_place"].isin(named).to_numpy()
         if ELSEWHERE in spec.places:
-            at_place |= events["focus_place"].isna().to_numpy()
+            at_place = at_place | events["focus_place"].isna().to_numpy()
         keep &= at_place
     if spec.regions:
         keep &= events["admin1"].isin(spec.regions).to_numpy()
@@ -106,6 +109,12 @@ def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
     return keep
 
 
+def whole_types(spec: FilterSpec) -> list[str]:
+    """Chosen event types that no chosen sub-type narrows."""
+    narrowed = {schema.PARENT_TYPE[s] for s in spec.sub_event_types}
+    return [t for t in spec.event_types if t not in narrowed]
+
+
 def apply(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
     return events[mask(events, spec)]
 
@@ -119,8 +128,10 @@ def _join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _month(day: dt.date) -> str:
-    return day.strftime("%b %Y")
+def _period_bound(day: dt.date, is_end: bool) -> str:
+    """A month when the bound is a whole month's edge, else the exact day (presets set days)."""
+    whole_month = day.day == calendar.monthrange(day.year, day.month)[1] if is_end else day.day == 1
+    return day.strftime("%b %Y") if whole_month else f"{day.day} {day:%b %Y}"
 
 
 def describe(
@@ -130,7 +141,7 @@ def describe(
 
     ``data_range`` (first and last event dates of the table) names an open end of the period.
     """
-    what = _join_words(list(spec.sub_event_types or spec.event_types)) or "All events"
+    what = _join_words(whole_types(spec) + list(spec.sub_event_types)) or "All events"
     if spec.civilians_only:
         what += " targeting civilians"
     parts = [what]
@@ -139,9 +150,15 @@ def describe(
         who.append(f'an actor named "{spec.actor_text}"')
     if who:
         parts.append("involving " + _join_words(who))
-    where = [("elsewhere in Mali" if p == ELSEWHERE else p) for p in spec.places] + list(spec.regions)
-    if where:
-        parts.append("in " + _join_words(where) + (" region" if spec.regions and not spec.places else ""))
+    named = [p for p in spec.places if p != ELSEWHERE]
+    places = [f"in {_join_words(named)}"] if named else []
+    if ELSEWHERE in spec.places:
+        places.append("elsewhere in Mali")
+    if places:
+        parts.append(" and ".join(places))
+    if spec.regions:
+        region_word = "region" if len(spec.regions) == 1 else "regions"
+        parts.append(f"{'within' if named else 'in'} {_join_words(list(spec.regions))} {region_word}")
     if spec.text:
         parts.append(f'mentioning "{spec.text}"')
     if spec.min_fatalities:
@@ -151,8 +168,10 @@ def describe(
     sentence = " ".join(parts)
     if spec.start or spec.end:
         first, last = data_range or (None, None)
-        start = _month(spec.start) if spec.start else (_month(first) if first else "the start")
-        end = _month(spec.end) if spec.end else (_month(last) if last else "the latest event")
+        # The user's own bounds keep their day; an open end is named by the data's month.
+        start = _period_bound(spec.start, is_end=False) if spec.start else (first and f"{first:%b %Y}")
+        end = _period_bound(spec.end, is_end=True) if spec.end else (last and f"{last:%b %Y}")
+        start, end = start or "the start", end or "the latest event"
         sentence += f", {start} - {end}"
     unit = "event" if n_events == 1 else "events"
     counted = " (each real event once)" if spec.one_per_event else ""
@@ -183,8 +202,14 @@ class QueryError(ValueError):
     """An invalid query parameter; the message names it."""
 
 
-def _values(raw: str | list[str]) -> list[str]:
+TEXT_KEYS = frozenset({"q", "actor_name"})
+
+
+def _values(raw: str | list[str], key: str = "") -> list[str]:
     items = raw if isinstance(raw, list) else [raw]
+    if key in TEXT_KEYS:  # free text keeps its commas; a repeated key keeps its last value
+        text = str(items[-1]).strip() if items else ""
+        return [text] if text else []
     return [v.strip() for item in items for v in str(item).split(",") if v.strip()]
 
 
@@ -266,7 +291,7 @@ def parse_query(
         try:
             if key not in QUERY_KEYS:
                 raise QueryError("is not a filter (known: " + ", ".join(QUERY_KEYS) + ")")
-            items = _values(raw)
+            items = _values(raw, key)
             if items:
                 values[QUERY_KEYS[key]] = _parse_one(key, items, known, notices)
         except QueryError as error:

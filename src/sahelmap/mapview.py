@@ -129,7 +129,8 @@ def popup_html(event: dict[str, Any]) -> str:
 
 
 def tooltip_text(event: dict[str, Any]) -> str:
-    return esc(f"{event['event_date']:%d %b %Y} · {event.get('sub_event_type')} · {event.get('location')}")
+    date = format_event_date(event["event_date"], event.get("time_precision"))
+    return esc(f"{date} · {event.get('sub_event_type')} · {event.get('location')}")
 
 
 def event_features(events: pd.DataFrame) -> dict[str, Any]:

@@ -77,6 +77,12 @@ ACTOR_GROUPS: Final[dict[str, str]] = {
 
 # --- The six focus places (display names as the project writes them) ---------------------
 FOCUS_PLACES: Final[tuple[str, ...]] = ("Bamako", "Timbuktu", "Gao", "Kidal", "Ségou", "Tinzaouaten")
+# Other spellings users type for the focus places (in URLs too); the gazetteer has the full list.
+FOCUS_PLACE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "Timbuktu": ("Tombouctou",),
+    "Ségou": ("Segou",),
+    "Tinzaouaten": ("Tin Zaouaten", "Tin-Zaouatene", "Ti-n-Zaouâtene", "Tinzaouatene"),
+}
 # An event within this distance of a focus place (and located more precisely than "region")
 # counts as at that place: wide enough for airports, camps and suburbs (Kati is 15 km from Bamako).
 FOCUS_RADIUS_KM: Final[float] = 50.0
