@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, paths, schema, store
+from sahelmap import actors, linking, paths, schema, store
 from sahelmap.gazetteer import Gazetteer, assign_focus_place, load_gazetteer
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
@@ -70,7 +70,7 @@ def load_events(
     stored = store.load_stored(data_dir) if include_stored else []
     results = [read_curated_file(curated or paths.curated_events_path()), *(extra or []), *stored]
     frames = [derive_columns(r.valid, gazetteer, rules) for r in results]
-    events = combine(frames)
+    events = linking.link(combine(frames))
     report = pd.concat([r.report for r in results], ignore_index=True)
     formats = {schema.CURATED_DATASET: "curated"}
     if include_stored:
