@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import charts, dashboard, export, extract, filters, mapview, paths, schema
+from sahelmap import charts, dashboard, export, extract, filters, mapview, paths, schema, store
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import ELSEWHERE, FilterSpec
 from sahelmap.gazetteer import load_gazetteer
+from sahelmap.uploads import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS, Upload, read_upload, rejected_csv, with_uploads
 
 st.set_page_config(page_title="sahelmap: conflict events in Mali", page_icon="🗺️", layout="wide")
 
 
 # --- data, loaded once per process and shared by every session --------------------------------
-@st.cache_resource(show_spinner="Loading events…")
-def shared_table() -> EventTable:
-    return load_events()
+@st.cache_resource(show_spinner="Loading events…", max_entries=2)
+def shared_table(store_version: tuple[tuple[str, str], ...]) -> EventTable:
+    """The curated table and every stored dataset; a new import changes store_version and reloads."""
+    return load_events(include_stored=True)
+
+
+def store_version() -> tuple[tuple[str, str], ...]:
+    return tuple((info.label, info.imported_at) for info in store.list_datasets())
 
 
 @st.cache_resource
@@ -28,7 +35,8 @@ def focus_places() -> pd.DataFrame:
     return load_gazetteer(paths.places_path()).focus_places()
 
 
-table = shared_table()
+uploads: list[Upload] = st.session_state.setdefault("uploads", [])
+table = with_uploads(shared_table(store_version()), uploads)
 events = table.events
 options = dashboard.choices(events)
 
@@ -152,6 +160,13 @@ with st.sidebar:
     st.text_input("Search place and notes", key="w_text", max_chars=filters.MAX_TEXT_LENGTH)
     if len(options.datasets) > 1:
         st.multiselect("Dataset", options.datasets, key="w_datasets")
+    if "duplicate_of" in events and events["duplicate_of"].notna().any():
+        st.toggle(
+            "Count each real event once",
+            key="w_once",
+            help="Imported events linked to a curated event (same days, place and kind) "
+            "are not counted again.",
+        )
     st.button("Reset all filters", on_click=reset_filters, width="stretch")
     basemap = st.selectbox("Basemap", list(mapview.BASEMAPS), key="w_basemap")
 
@@ -290,3 +305,67 @@ for column, fmt in zip(st.columns(3), export.EXTRACT_FORMATS, strict=True):
         on_click="ignore",
         key=f"download_{fmt}",
     )
+
+
+# --- your own data ---------------------------------------------------------------------------
+def add_upload() -> None:
+    file = st.session_state.get("w_upload")
+    if file is None:
+        return
+    taken = {u.label for u in st.session_state.uploads} | set(options.datasets)
+    upload = read_upload(file.getvalue(), file.name, st.session_state.get("w_upload_format", "auto"), taken)
+    st.session_state.uploads.append(upload)
+
+
+def keep_upload(index: int) -> None:
+    upload = st.session_state.uploads[index]
+    if upload.result is None:
+        return
+    try:
+        store.save_dataset(upload.result, upload.label, fmt=upload.format, source_file=upload.name)
+    except store.StoreError as error:
+        st.session_state.keep_error = str(error)
+        return
+    st.session_state.uploads.pop(index)
+    shared_table.clear()
+
+
+with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploads)):
+    st.caption(
+        f"CSV from ACLED's export tool or HDX, ACLED API JSON, or a UCDP GED CSV; up to {MAX_UPLOAD_MB} MB "
+        f"and {MAX_UPLOAD_ROWS:,} rows. The data stays in this browser session unless you keep it."
+    )
+    left_col, right_col = st.columns([3, 1])
+    right_col.selectbox("Format", ["auto", "acled", "ucdp", "curated"], key="w_upload_format")
+    left_col.file_uploader(
+        "Event file", type=["csv", "txt", "tsv", "json"], key="w_upload", on_change=add_upload
+    )
+    if st.session_state.get("keep_error"):
+        st.error(dashboard.md_escape(st.session_state.pop("keep_error")))
+    for i, upload in enumerate(uploads):
+        with st.container(border=True):
+            if upload.ok:
+                st.success(dashboard.md_escape(upload.summary()))
+            else:
+                st.error(dashboard.md_escape(upload.summary()))
+            for notice in upload.notices:
+                st.caption(dashboard.md_escape(notice))
+            if upload.result is not None and upload.result.n_rejected:
+                report = upload.result.report.head(200)
+                st.dataframe(report, hide_index=True, width="stretch", height=180)
+                st.download_button(
+                    f"Rejected rows with reasons ({upload.result.n_rejected:,})",
+                    data=lambda upload=upload: rejected_csv(upload),
+                    file_name=f"{upload.label or 'upload'}_rejected.csv",
+                    mime="text/csv",
+                    on_click="ignore",
+                    key=f"rejected_{i}",
+                )
+            if upload.ok and not os.environ.get("SAHELMAP_READONLY"):
+                st.button(
+                    f"Keep as dataset '{upload.label}'",
+                    key=f"keep_{i}",
+                    on_click=keep_upload,
+                    args=(i,),
+                    help="Store it on this server, like `sahelmap import`.",
+                )

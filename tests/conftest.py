@@ -12,6 +12,14 @@ ACLED_FILE = REALDATA / "acled_mali_2015-01_2023-03.csv"
 UCDP_FILE = REALDATA / "ucdp_ged_mali_1990-2019.csv"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No test reads or writes the user's own imported datasets."""
+    directory = tmp_path_factory.mktemp("sahelmap-data")
+    os.environ["SAHELMAP_DATA_DIR"] = str(directory)
+    return directory
+
+
 def require_realdata(path: Path) -> Path:
     if not path.exists():
         pytest.skip(

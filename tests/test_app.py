@@ -117,3 +117,35 @@ def test_rerun_time_after_a_filter_change_is_reported(events, record_property) -
     at.run()
     record_property("rerun_seconds", round(time.perf_counter() - started, 3))
     assert metric(at, "Events") == expected(events, event_types=("Battles",))
+
+
+def _acled_upload() -> bytes:
+    from tests.test_ingest_acled import CURRENT, acled_csv, event
+
+    return acled_csv(
+        CURRENT,
+        event(event_id_cnty="MLI90001"),
+        event(event_id_cnty="MLI90002", latitude="abc"),  # rejected: latitude is not a number
+        event(event_id_cnty="MLI90003", location="Gao", latitude="16.27", longitude="-0.04"),
+    )
+
+
+def test_upload_adds_rows_for_the_session_and_offers_the_rejected_ones(events) -> None:
+    at = run_app()
+    at.file_uploader(key="w_upload").upload("my_export.csv", _acled_upload(), "text/csv").run()
+    assert not at.exception
+    assert metric(at, "Events") == len(events) + 2
+    assert any("2 kept, 1 rejected" in str(s.value) for s in at.success)
+    labels = [b.label for b in at.get("download_button")]
+    assert any(label.startswith("Rejected rows with reasons (1)") for label in labels)
+    assert "upload-my_export" in at.multiselect(key="w_datasets").options
+
+
+def test_a_binary_upload_gets_a_message_not_a_traceback(events) -> None:
+    at = run_app()
+    at.file_uploader(key="w_upload").upload(
+        "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "text/csv"
+    ).run()
+    assert not at.exception
+    assert any("photo.csv: this looks like a binary file" in str(e.value).replace("\\", "") for e in at.error)
+    assert metric(at, "Events") == len(events)

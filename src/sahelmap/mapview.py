@@ -37,8 +37,9 @@ GRID_CELL_DEG = 0.25  # ~27 km: finer than a cercle, coarse enough to bound the 
 MALI_CENTER = (17.0, -4.0)
 MALI_ZOOM = 5
 PLACE_ZOOM = 10
+# Basemaps that need no API key (CARTO's now do).
 BASEMAPS: dict[str, str] = {
-    "Light (CARTO)": "CartoDB positron",
+    "Light grey (Esri)": "Esri.WorldGrayCanvas",
     "OpenStreetMap": "OpenStreetMap",
     "Satellite (Esri)": "Esri.WorldImagery",
 }
@@ -265,9 +266,9 @@ class Legend(MacroElement):
         self.items = [(esc(k), v) for k, v in EVENT_COLORS.items()]
 
 
-def base_map(basemap: str = "Light (CARTO)", places: pd.DataFrame | None = None) -> folium.Map:
+def base_map(basemap: str = "Light grey (Esri)", places: pd.DataFrame | None = None) -> folium.Map:
     """The part of the map that does not depend on the filters: tiles, focus places, legend."""
-    tiles = BASEMAPS.get(basemap, BASEMAPS["Light (CARTO)"])
+    tiles = BASEMAPS.get(basemap, BASEMAPS["Light grey (Esri)"])
     fmap = folium.Map(location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=True)
     if places is not None:
         focus = folium.FeatureGroup(name="Focus places", control=False)

@@ -1,0 +1,118 @@
+"""A file a user brings into the app: read it safely, summarise it, keep what was rejected.
+
+Nothing here raises for bad input: every failure becomes a message naming the file (and the row and
+column where there is one), so the page never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sahelmap import actors, export, linking, paths, schema
+from sahelmap.events import EventTable, combine, derive_columns
+from sahelmap.gazetteer import load_gazetteer
+from sahelmap.ingest.registry import read_dataset
+from sahelmap.ingest.textfile import ReadError
+from sahelmap.validate import ValidationResult
+
+MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_ROWS = 1_000_000
+LABEL_CLEAN = re.compile(r"[^A-Za-z0-9_.-]+")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Upload:
+    """The outcome of one uploaded file."""
+
+    name: str
+    format: str = ""
+    label: str = ""
+    result: ValidationResult | None = None
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+    def summary(self) -> str:
+        if self.result is None:
+            return self.error or f"{self.name}: not read"
+        r = self.result
+        text = (
+            f"{self.name} ({self.format}): {r.rows_read:,} rows read, {len(r.valid):,} kept, "
+            f"{r.n_rejected:,} rejected"
+        )
+        if len(r.valid):
+            text += f"; {r.valid['event_date'].min():%Y-%m-%d} to {r.valid['event_date'].max():%Y-%m-%d}"
+        return text
+
+
+def label_for(name: str, fmt: str, taken: set[str]) -> str:
+    """A dataset label from the file name, unique in the session, never 'curated'."""
+    stem = LABEL_CLEAN.sub("-", name.rsplit(".", 1)[0]).strip("-.")[:40] or fmt or "upload"
+    label = f"upload-{stem}"
+    n = 2
+    while label in taken or label == schema.CURATED_DATASET:
+        label, n = f"upload-{stem}-{n}", n + 1
+    return label
+
+
+def read_upload(data: bytes, name: str, fmt: str = "auto", taken: set[str] | None = None) -> Upload:
+    """Read an uploaded file through the same pipeline as `sahelmap import`."""
+    upload = Upload(name=name)
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        upload.error = (
+            f"{name}: the file is larger than {MAX_UPLOAD_MB} MB; import it with `sahelmap import` instead"
+        )
+        return upload
+    try:
+        probe = read_dataset(data, name, fmt=fmt)
+        upload.format = probe.format
+        upload.label = label_for(name, probe.format, taken or set())
+        result = probe.result
+        if result.rows_read > MAX_UPLOAD_ROWS:
+            upload.error = (
+                f"{name}: {result.rows_read:,} rows is more than the {MAX_UPLOAD_ROWS:,} an upload may hold; "
+                "import it with `sahelmap import` instead"
+            )
+            return upload
+        upload.result = ValidationResult(
+            result.valid.assign(dataset=upload.label), result.report, result.rejected, result.rows_read
+        )
+        upload.notices = probe.notices
+    except ReadError as error:
+        upload.error = str(error)
+    except (ValueError, KeyError, UnicodeError, MemoryError) as error:
+        # Unexpected shapes of data: say so plainly and log the detail for maintainers.
+        log.exception("upload %s could not be read", name)
+        upload.error = f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]})"
+    return upload
+
+
+def rejected_csv(upload: Upload) -> bytes:
+    """The rejected rows as the user gave them, with the reason for each; safe for spreadsheets."""
+    rejected = upload.result.rejected if upload.result is not None else pd.DataFrame()
+    safe = rejected.astype("str").where(rejected.notna(), "")
+    for column in safe.columns:
+        safe[column] = export.neutralise(safe[column])
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def with_uploads(shared: EventTable, uploads: list[Upload]) -> EventTable:
+    """The shared table plus this session's uploads, derived and linked like stored data."""
+    good = [u for u in uploads if u.result is not None and len(u.result.valid)]
+    if not good:
+        return shared
+    gazetteer = load_gazetteer(paths.places_path())
+    rules = actors.read_rules(paths.actor_rules_path())
+    frames = [shared.events.drop(columns=["linked_events", "duplicate_of"], errors="ignore")]
+    frames += [derive_columns(u.result.valid, gazetteer, rules) for u in good if u.result is not None]
+    events = linking.link(combine(frames))
+    formats = shared.formats | {u.label: u.format for u in good}
+    return EventTable(events, shared.report, tuple(events["dataset"].cat.categories), formats)
