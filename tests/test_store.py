@@ -216,6 +216,15 @@ def test_a_damaged_file_becomes_a_report_line(tmp_path: Path) -> None:
     assert [i.label for i in store.list_datasets(tmp_path)] == ["good"]
 
 
+def test_saving_over_a_damaged_file_says_how_to_recover(tmp_path: Path) -> None:
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "acled.parquet").write_bytes(b"not parquet")
+    with pytest.raises(store.StoreError, match=r"cannot be read .*sahelmap remove acled"):
+        save(result_of(acled_table(2)), tmp_path)
+    assert store.remove_dataset("acled", tmp_path)
+    assert save(result_of(acled_table(2)), tmp_path).info.rows == 2
+
+
 def test_a_held_lock_blocks_a_second_writer(tmp_path: Path) -> None:
     result = result_of(acled_table(2))
     with store.locked(tmp_path), pytest.raises(store.StoreError, match="another import"):

@@ -290,8 +290,14 @@ def save_dataset(
     with locked(data_dir, lock_timeout) as directory:
         _remove_stray_temporaries(directory)
         path, report_file = dataset_path(label, data_dir), report_path(label, data_dir)
-        stored = _read_frame(path) if path.exists() else None
-        previous = read_info(path) if path.exists() else None
+        try:
+            stored = _read_frame(path) if path.exists() else None
+            previous = read_info(path) if path.exists() else None
+        except (pa.ArrowException, ValueError, KeyError, TypeError) as error:
+            raise StoreError(
+                f"{path}: the stored dataset cannot be read ({error}); "
+                f"remove it (sahelmap remove {label}) and import again"
+            ) from None
         merged, new, updated, unchanged = merge(stored, incoming)
         changed = stored is None or new > 0 or updated > 0
         report = _report_bytes(result.report)
