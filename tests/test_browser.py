@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -89,6 +91,16 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             assert len(rows) == battles
             assert set(rows["event_type"]) == {"Battles"}
             assert download.value.suggested_filename == "sahelmap_battles.csv"
+            # The command line writes the very same file for the URL the browser shows.
+            query = page.url.split("?", 1)[1]
+            cli_file = tmp_path / "cli.csv"
+            subprocess.run(
+                [sys.executable, "-m", "sahelmap.cli", "export", "--query", query, "-o", str(cli_file)],
+                check=True,
+                env={**os.environ, "SAHELMAP_DATA_DIR": str(tmp_path)},
+                capture_output=True,
+            )
+            assert cli_file.read_bytes() == data
 
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
             if os.environ.get("SAHELMAP_UPDATE_SCREENSHOT"):

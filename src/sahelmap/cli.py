@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from sahelmap import actors, paths, schema, store
-from sahelmap.events import derive_columns
+from sahelmap import actors, export, extract, paths, schema, store
+from sahelmap.events import derive_columns, load_events
+from sahelmap.filters import QueryError
 from sahelmap.gazetteer import load_gazetteer
 from sahelmap.ingest.registry import FORMATS, Ingested, read_dataset
 from sahelmap.ingest.textfile import ReadError, read_path
@@ -202,6 +203,46 @@ def remove_(label: str) -> None:
         click.echo(f"no dataset labelled {label!r} in {store.store_dir()}", err=True)
         sys.exit(EXIT_REJECTED)
     click.echo(f"removed dataset {label!r}")
+
+
+@main.command("export")
+@click.option(
+    "--query",
+    default="",
+    metavar="QUERY STRING",
+    help="The filters, exactly as the app's URL carries them after '?', e.g. 'actor=wagner&place=gao'.",
+)
+@click.option(
+    "--format", "fmt", default="csv", show_default=True, type=click.Choice(list(export.EXTRACT_FORMATS))
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; default: the app's file name for this filter, in the current directory.",
+)
+@click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
+def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
+    """Write the extract the app's download button gives for the same URL.
+
+    Exit status: 0 written, 2 an invalid query parameter (named in the message) or an unwritable file.
+    """
+    table = load_events(include_stored=not curated_only)
+    try:
+        spec, _ = extract.spec_from_query_string(query, table, strict=True)
+    except QueryError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    view = extract.view_of(table, spec)
+    target = output or Path(view.stem + export.EXTRACT_FORMATS[fmt])
+    try:
+        target.write_bytes(view.extract(fmt))
+    except OSError as error:
+        click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"{view.description}\nwrote {len(view.filtered):,} events to {target}")
+    for line in view.attributions:
+        click.echo(f"  cite: {line}")
 
 
 if __name__ == "__main__":

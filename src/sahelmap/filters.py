@@ -222,12 +222,15 @@ def _parse_month_or_day(text: str, end: bool) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _choose(values: list[str], allowed: Mapping[str, str], what: str) -> tuple[str, ...]:
+def _choose(
+    values: list[str], allowed: Mapping[str, str], what: str, shown: Iterable[str] | None = None
+) -> tuple[str, ...]:
     chosen = []
     for v in values:
         key = slug(v)
         if key not in allowed:
-            raise QueryError(f"unknown {what} {v!r} (known: {', '.join(sorted(allowed))})")
+            known = ", ".join(shown if shown is not None else sorted(allowed))
+            raise QueryError(f"unknown {what} {v[:60]!r} (known: {known})")
         chosen.append(allowed[key])
     return tuple(dict.fromkeys(chosen))
 
@@ -252,13 +255,18 @@ def _parse_one(key: str, values: list[str], known: Mapping[str, Iterable[str]], 
         by_key_or_label = {slug(k): k for k in schema.ACTOR_GROUPS} | {
             slug(label): k for k, label in schema.ACTOR_GROUPS.items()
         }
-        return _choose(values, by_key_or_label, "actor group")
+        return _choose(values, by_key_or_label, "actor group", shown=schema.ACTOR_GROUPS)
     if key == "type":
         return _choose(values, EVENT_TYPE_BY_SLUG, "event type")
     if key == "subtype":
         return _choose(values, SUB_EVENT_TYPE_BY_SLUG, "sub-event type")
     if key == "place":
-        return _choose(values, PLACE_BY_SLUG | {ELSEWHERE: ELSEWHERE}, "place")
+        return _choose(
+            values,
+            PLACE_BY_SLUG | {ELSEWHERE: ELSEWHERE},
+            "place",
+            [*map(slug, schema.FOCUS_PLACES), ELSEWHERE],
+        )
     if key in ("region", "dataset"):
         options = {slug(v): v for v in known.get(key, ())}
         return _choose(values, options, key) if options else tuple(values)
