@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from typing import Any
 
 import pandas as pd
@@ -98,6 +99,21 @@ def apply_preset() -> None:
         set_period(dashboard.presets(options)[choice])
 
 
+PLAY_SECONDS_PER_MONTH = 1.5
+
+
+def step_months(months: int) -> None:
+    set_period(dashboard.step_period_end(st.session_state.f_period, months, options))
+    st.session_state.preset = None
+
+
+def toggle_playback() -> None:
+    st.session_state.playing = not st.session_state.get("playing", False)
+    if st.session_state.playing:
+        set_period(dashboard.playback_start(st.session_state.f_period, options))
+        st.session_state.last_tick = time.monotonic()
+
+
 def months_moved(key: str) -> None:
     first, last = st.session_state[key]
     st.session_state.f_period = (max(first, options.first), min(dashboard.month_end(last), options.last))
@@ -167,8 +183,50 @@ with st.sidebar:
             help="Imported events linked to a curated event (same days, place and kind) "
             "are not counted again.",
         )
-    st.button("Reset all filters", on_click=reset_filters, width="stretch")
+    st.button("Reset all filters", on_click=reset_filters, width="stretch", key="reset")
+    st.caption("Playback: watch events appear month by month")
+    back, play, forward = st.columns(3)
+    back.button(
+        "◀",
+        on_click=step_months,
+        args=(-1,),
+        help="End the period one month earlier",
+        width="stretch",
+        key="back",
+    )
+    play.button(
+        "Pause" if st.session_state.get("playing") else "▶ Play",
+        on_click=toggle_playback,
+        help="Extends the period by one month every 1.5 s from its start",
+        width="stretch",
+        key="play",
+    )
+    forward.button(
+        "▶",
+        on_click=step_months,
+        args=(1,),
+        help="End the period one month later",
+        width="stretch",
+        key="forward",
+    )
     basemap = st.selectbox("Basemap", list(mapview.BASEMAPS), key="w_basemap")
+
+if st.session_state.get("playing"):
+
+    @st.fragment(run_every=PLAY_SECONDS_PER_MONTH)
+    def playback_tick() -> None:
+        # Runs inline with every full run too: only a timer tick moves the period on.
+        if time.monotonic() - st.session_state.get("last_tick", 0.0) < PLAY_SECONDS_PER_MONTH * 0.9:
+            return
+        st.session_state.last_tick = time.monotonic()
+        period = st.session_state.f_period
+        if period[1] >= options.last:
+            st.session_state.playing = False
+        else:
+            set_period(dashboard.step_period_end(period, 1, options))
+        st.rerun(scope="app")
+
+    playback_tick()
 
 start, end = st.session_state.f_period
 spec = FilterSpec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from sahelmap import filters, mapview
@@ -149,3 +150,19 @@ def test_a_binary_upload_gets_a_message_not_a_traceback(events) -> None:
     assert not at.exception
     assert any("photo.csv: this looks like a binary file" in str(e.value).replace("\\", "") for e in at.error)
     assert metric(at, "Events") == len(events)
+
+
+def test_playback_starts_with_the_first_month_and_steps_forward(events) -> None:
+    at = run_app()
+    at.button(key="play").click().run()
+    first = events["event_date"].min()
+    month_end = (first + pd.offsets.MonthEnd(0)).date()
+    assert metric(at, "Events") == expected(events, end=month_end)
+    at.button(key="forward").click().run()
+    after_step = metric(at, "Events")
+    next_end = (first + pd.DateOffset(months=1) + pd.offsets.MonthEnd(0)).date()
+    assert after_step == expected(events, end=next_end) >= metric(at, "Events") - 0
+    at.button(key="play").click().run()  # pause keeps the period reached
+    assert metric(at, "Events") == after_step
+    at.button(key="back").click().run()
+    assert metric(at, "Events") == expected(events, end=month_end)

@@ -274,3 +274,15 @@ def test_md_escape_is_inert_and_reversible(text: str) -> None:
     escaped = md_escape(text)
     assert_inert_markdown(escaped)
     assert unescape(escaped) == text
+
+
+def test_step_period_end_moves_by_months_within_the_data() -> None:
+    import datetime as dt
+
+    from sahelmap.dashboard import Choices, playback_start, step_period_end
+
+    c = Choices(dt.date(2012, 2, 2), dt.date(2025, 10, 26), [], [], [], False)
+    assert playback_start((dt.date(2012, 2, 2), c.last), c) == (dt.date(2012, 2, 2), dt.date(2012, 2, 29))
+    assert step_period_end((dt.date(2012, 2, 2), dt.date(2012, 2, 29)), 1, c)[1] == dt.date(2012, 3, 31)
+    assert step_period_end((dt.date(2012, 2, 2), dt.date(2012, 2, 29)), -5, c)[1] == dt.date(2012, 2, 29)
+    assert step_period_end((dt.date(2012, 2, 2), dt.date(2025, 10, 26)), 1, c)[1] == c.last
