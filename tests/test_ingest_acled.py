@@ -506,6 +506,28 @@ def test_empty_file_is_a_read_error(data: bytes) -> None:
         ingest(data)
 
 
+def test_a_short_row_is_rejected_not_the_file() -> None:
+    """Arrow's fast parser refuses a row with too few fields; the C parser then reads the file."""
+    data = acled_csv(CURRENT, event(), event(event_id_cnty="MLI90002")) + b"MLI90003,01 March 2023\n"
+    result = ingest(data).result
+    assert result.rows_read == 3 and len(result.valid) == 2
+    assert result.rejected["row"].tolist() == [4]
+    assert "is empty" in result.report["reason"].iloc[0]
+
+
+def test_the_fast_parser_reads_what_the_c_parser_reads() -> None:
+    from sahelmap.ingest import textfile
+
+    data = acled_csv(
+        CURRENT, event(notes='Quoted "words", a line\nbreak', assoc_actor_1="NA"), event(tags="null")
+    )
+    fast = textfile._read_with_arrow(data, ",")
+    assert fast is not None
+    slow = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, engine="c")
+    pd.testing.assert_frame_equal(fast, slow)
+    assert textfile._read_with_arrow(data + b"short,row\n", ",") is None
+
+
 def test_quoted_line_breaks_keep_record_row_numbers() -> None:
     rows = [event(notes="Line one\nline two"), event(event_id_cnty="MLI90002", fatalities="-1")]
     result = ingest(acled_csv(CURRENT, *rows)).result
