@@ -147,27 +147,45 @@ def test_canonical_file_needs_its_own_label(tmp_path: Path, data_dir: Path) -> N
     assert "(curated): 1 rows read, 1 stored" in result.stdout
 
 
-def test_unreadable_files_exit_2_without_traceback(tmp_path: Path) -> None:
+def test_unreadable_file_exits_2_without_traceback(tmp_path: Path) -> None:
     binary = tmp_path / "image.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    env = {**os.environ, "SAHELMAP_DATA_DIR": str(tmp_path / "store")}
-    for path, message in [
-        (binary, "this looks like a binary file"),
-        (tmp_path / "missing.csv", "cannot read the file"),
-        (acled_file(tmp_path / "x.csv"), "not usable"),
-    ]:
-        extra = ["--label", "a b"] if path.name == "x.csv" else []
-        done = subprocess.run(
-            [sys.executable, "-m", "sahelmap.cli", "import", str(path), *extra],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-            cwd=ROOT,
-        )
-        assert done.returncode == 2, done.stderr
-        assert "Traceback" not in done.stderr
-        assert message in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "sahelmap.cli", "import", str(binary)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SAHELMAP_DATA_DIR": str(tmp_path / "store")},
+        cwd=ROOT,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{binary}: this looks like a binary file" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("missing.csv", [], "cannot read the file"),
+        ("e.csv", ["--label", "a b"], "is not usable"),
+        ("empty.csv", [], "the file is empty"),
+        ("not-json.json", [], "not valid JSON"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    tmp_path: Path, data_dir: Path, name: str, args: list[str], message: str
+) -> None:
+    path = tmp_path / name
+    if name == "e.csv":
+        acled_file(path)
+    elif name == "empty.csv":
+        path.write_text("\n")
+    elif name == "not-json.json":
+        path.write_text("[{]")
+    result = run("import", str(path), *args)
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)  # no uncaught error, so no traceback
+    assert message in result.stderr
 
 
 def test_datasets_and_remove(tmp_path: Path, data_dir: Path) -> None:
