@@ -57,6 +57,10 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
                 timeout=30_000,
             )
             assert map_frame.evaluate(COUNT_MARKERS) == total
+            page.wait_for_timeout(1000)  # let the charts draw before the picture for the README
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+            if os.environ.get("SAHELMAP_UPDATE_SCREENSHOT"):
+                shutil.copy(ARTIFACTS / "dashboard.png", ROOT / "docs" / "dashboard.png")
 
             # Zoom in, then change a filter: the markers change, the view does not.
             map_frame.evaluate("() => window.map.setZoom(7)")
@@ -102,9 +106,6 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             )
             assert cli_file.read_bytes() == data
 
-            page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
-            if os.environ.get("SAHELMAP_UPDATE_SCREENSHOT"):
-                shutil.copy(ARTIFACTS / "dashboard.png", ROOT / "docs" / "dashboard.png")
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "browser-failure.png"), full_page=True)
             raise
