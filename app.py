@@ -371,7 +371,11 @@ def add_upload() -> None:
     if file is None:
         return
     taken = {u.label for u in st.session_state.uploads} | set(options.datasets)
-    upload = read_upload(file.getvalue(), file.name, st.session_state.get("w_upload_format", "auto"), taken)
+    size_mb = file.size / 1e6
+    with st.spinner(f"Reading and checking {file.name} ({size_mb:.1f} MB)…"):
+        upload = read_upload(
+            file.getvalue(), file.name, st.session_state.get("w_upload_format", "auto"), taken
+        )
     st.session_state.uploads.append(upload)
 
 
