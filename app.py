@@ -307,7 +307,21 @@ if layer.mode == "grid":
         f"{figures.events:,} events are drawn as {layer.n_features:,} grid cells; narrow the filters to "
         f"{mapview.DETAIL_LIMIT:,} events or fewer to see each event with its source."
     )
-clicked = st_folium(
+# A row chosen in the table below puts the map on that event.
+table_rows = dashboard.table_rows(filtered)
+chosen_rows = st.session_state.get("event_table", {}).get("selection", {}).get("rows", [])
+chosen = table_rows.iloc[chosen_rows[0]] if chosen_rows and chosen_rows[0] < len(table_rows) else None
+if chosen is not None:
+    event = filtered.loc[chosen.name]
+    center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
+    st.info(
+        f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
+        f"{dashboard.md_escape(str(event['location']))} ({dashboard.md_escape(str(event['event_id']))}): "
+        "click its circle for the details and the source.",
+        icon="📍",
+    )
+# Clicks open popups in the browser; nothing is sent back, so panning, zooming and clicking never rerun.
+st_folium(
     base,
     key="map",
     feature_group_to_add=layer.group,
@@ -315,15 +329,8 @@ clicked = st_folium(
     zoom=zoom,
     height=560,
     use_container_width=True,
-    returned_objects=["last_object_clicked"],
+    returned_objects=[],
 )
-point = (clicked or {}).get("last_object_clicked")
-if point and layer.mode == "events":
-    at_point = dashboard.events_at(filtered, point["lat"], point["lng"])
-    if len(at_point):
-        with st.container(border=True):
-            st.markdown(f"**Selected on the map: {len(at_point)} event(s)**")
-            st.dataframe(dashboard.table_rows(at_point), hide_index=True, column_config=dashboard_columns())
 
 # --- charts ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])
@@ -336,8 +343,12 @@ with right:
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")
+st.caption("Select a row to show the event on the map.")
 st.dataframe(
-    dashboard.table_rows(filtered),
+    table_rows,
+    key="event_table",
+    on_select="rerun",
+    selection_mode="single-row",
     hide_index=True,
     width="stretch",
     column_config=dashboard_columns(),

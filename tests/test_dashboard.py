@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sahelmap import dashboard, schema
 from sahelmap.dashboard import Choices, md_escape
 from sahelmap.filters import FilterSpec
-from tests.test_filters import KIDAL, TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
+from tests.test_filters import TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
 
 D = dt.date
 HANDOVER = "Since the French handover of Timbuktu (14 Dec 2021)"
@@ -201,26 +201,6 @@ def test_table_rows_newest_first_with_safe_links(table) -> None:
     assert pd.isna(links["S03"]) and pd.isna(links["S04"])
     assert links["S01"] == "https://example.org/s01"
     assert table.loc[table["event_id"] == "S03", "source_url"].item() == "javascript:alert(1)"  # not changed
-
-
-# --- events at a clicked point ---------------------------------------------------------------------
-
-
-def test_events_at_a_point(table) -> None:
-    lat, lon = float(KIDAL[0]), float(KIDAL[1])
-    assert set(dashboard.events_at(table, lat, lon)["event_id"]) == {"S11", "S12"}  # two events, one place
-    assert set(dashboard.events_at(table, lat + 0.00005, lon - 0.00005)["event_id"]) == {"S11", "S12"}
-    assert dashboard.events_at(table, lat + 0.001, lon).empty
-    # Gao and the region-level point 0.002 degrees away are told apart
-    assert set(dashboard.events_at(table, 16.27167, -0.04472)["event_id"]) == {"S01"}
-    assert set(dashboard.events_at(table, 16.27, -0.04)["event_id"]) == {"S09"}
-    assert set(dashboard.events_at(table, 16.27, -0.04, tolerance=0.01)["event_id"]) == {"S01", "S09"}
-
-
-def test_events_at_the_rounded_point_the_map_sends(table) -> None:
-    """The map rounds coordinates to 5 decimals; a click there finds the event."""
-    table.loc[table["event_id"] == "S07", ["latitude", "longitude"]] = [12.6500049, -8.0000049]
-    assert set(dashboard.events_at(table, 12.65, -8.0)["event_id"]) == {"S07"}
 
 
 # --- markdown escaping ---------------------------------------------------------------------------
