@@ -136,3 +136,17 @@ def clamp_period(spec: FilterSpec, c: Choices) -> tuple[dt.date, dt.date]:
     end = spec.end or c.last
     start, end = max(start, c.first), min(end, c.last)
     return (start, end) if start <= end else (c.first, c.last)
+
+
+def step_period_end(period: tuple[dt.date, dt.date], months: int, c: Choices) -> tuple[dt.date, dt.date]:
+    """Move the end of the period by whole months, never before the start's month nor past the data."""
+    start, end = period
+    moved = (pd.Timestamp(end) + pd.DateOffset(months=months)).date()
+    new_end = min(month_end(max(moved, start)), c.last)
+    return start, max(new_end, start)
+
+
+def playback_start(period: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date, dt.date]:
+    """Playback shows events appear month by month: the period first ends with the start's month."""
+    start, _ = period
+    return start, min(month_end(start), c.last)
