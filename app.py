@@ -86,6 +86,17 @@ if "initialised" not in st.session_state:
     state_from_spec(url_spec)
     st.session_state.url_notices = url_notices
     st.session_state.initialised = True
+    st.session_state.data_range = (options.first, options.last)
+
+if st.session_state.get("data_range") != (options.first, options.last):
+    # The data changed under this session (an upload, a new import): a period that reached an end
+    # of the old range follows it to the new end, so new events are not silently left out.
+    old_first, old_last = st.session_state.data_range
+    start, end = st.session_state.f_period
+    start = options.first if start <= old_first else max(start, options.first)
+    end = options.last if end >= old_last else min(end, options.last)
+    set_period((start, end) if start <= end else (options.first, options.last))
+    st.session_state.data_range = (options.first, options.last)
 
 
 def reset_filters() -> None:

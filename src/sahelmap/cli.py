@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from sahelmap import actors, export, extract, paths, schema, store
 from sahelmap.events import derive_columns, load_events
@@ -48,7 +49,7 @@ def _summarise(ingested: Ingested, name: str) -> list[str]:
 
 
 def _isna(value: object) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
+    return value is None or bool(pd.isna(value))
 
 
 @main.command()
