@@ -43,6 +43,15 @@ def rules():
         ("Rioters (Mali)", {"protesters"}),
         ("Unidentified Armed Group (Mali)", {"unidentified"}),
         ("URD: Union for the Republic and Democracy", {"other"}),
+        # UCDP GED's spellings
+        ("IS", {"is_sahel"}),
+        ("FLM", {"jnim"}),
+        ("al-Murabitun", {"jnim"}),
+        ("Dozos (Mali)", {"pro_government_militias"}),
+        ("Dan na Amassagou", {"pro_government_militias"}),
+        ("Fulani", {"communal_militias"}),
+        ("FIAA", {"azawad"}),
+        ("Government of Mauritania", {"other_foreign"}),
         (
             "JNIM: Group for Support of Islam and Muslims and/or "
             "Islamic State (West Africa) - Greater Sahara Faction",
@@ -102,3 +111,13 @@ def test_real_acled_actor_names_coverage(rules) -> None:
     other_mentions = sum(names[n] for n in other)
     # Most mentions land in a real group; "other" is political parties, NGOs and rare names.
     assert other_mentions / events_with_names < 0.03, sorted(other, key=names.get, reverse=True)[:20]
+
+
+@pytest.mark.realdata
+def test_real_ucdp_actor_names_land_in_groups(rules) -> None:
+    from tests.conftest import UCDP_FILE
+
+    ucdp = pd.read_csv(require_realdata(UCDP_FILE), dtype=str, keep_default_na=False)
+    names = [n for column in ("side_a", "side_b") for field in ucdp[column] for n in field.split(", ")]
+    other = [n for n in names if actors.group_of_name(n, rules) == {"other"}]
+    assert len(other) <= 5, collections.Counter(other).most_common(5)

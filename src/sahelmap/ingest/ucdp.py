@@ -163,8 +163,9 @@ def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
         # An unknown code stays visible, so validation rejects the row and shows it.
         "event_type": kind[0].fillna("UCDP type_of_violence " + violence),
         "sub_event_type": kind[1].fillna(""),
-        "actor1": _text(frame, "side_a"),
-        "actor2": _text(frame, "side_b"),
+        # UCDP lists a coalition's members with commas ("GATIA, MSA"); sahelmap separates names with "; ".
+        "actor1": _text(frame, "side_a").str.replace(", ", schema.MULTI_VALUE_SEPARATOR, regex=False),
+        "actor2": _text(frame, "side_b").str.replace(", ", schema.MULTI_VALUE_SEPARATOR, regex=False),
         "location": _text(frame, "where_coordinates").str.replace(
             SETTLEMENT_SUFFIX, "", case=False, regex=True
         ),
