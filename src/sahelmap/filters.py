@@ -239,7 +239,8 @@ def _bounded_text(values: list[str], name: str, notices: list[str]) -> str:
     text = ",".join(values)
     if len(text) > MAX_TEXT_LENGTH:
         notices.append(f"'{name}' was cut to {MAX_TEXT_LENGTH} characters")
-        text = text[:MAX_TEXT_LENGTH]
+        # stripped again after the cut, as the value was before it: the URL and the app then agree
+        text = text[:MAX_TEXT_LENGTH].rstrip()
     return text
 
 

@@ -22,6 +22,8 @@ from sahelmap.validate import ValidationResult
 MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_ROWS = 1_000_000
 LABEL_CLEAN = re.compile(r"[^A-Za-z0-9_.-]+")
+# A cell that is just a number (-0.04, +3, 1e5) is no formula: a spreadsheet reads it as that number.
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 log = logging.getLogger(__name__)
 
 
@@ -96,11 +98,16 @@ def read_upload(data: bytes, name: str, fmt: str = "auto", taken: set[str] | Non
 
 
 def rejected_csv(upload: Upload) -> bytes:
-    """The rejected rows as the user gave them, with the reason for each; safe for spreadsheets."""
+    """The rejected rows as the user gave them, with the reason for each; safe for spreadsheets.
+
+    Formula-like text gets the apostrophe of the extracts; plain numbers such as a longitude of -4.05 are
+    left as given, so that a user can fix the flagged cells and load the file again.
+    """
     rejected = upload.result.rejected if upload.result is not None else pd.DataFrame()
     safe = rejected.astype("str").where(rejected.notna(), "")
     for column in safe.columns:
-        safe[column] = export.neutralise(safe[column])
+        number = safe[column].str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+        safe[column] = export.neutralise(safe[column]).where(~number, safe[column])
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

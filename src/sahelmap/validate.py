@@ -26,10 +26,15 @@ from sahelmap import schema
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
 # Dates we read, tried in order. ISO first: it is the canonical form and is never ambiguous.
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%m-%Y", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
-DATE_FORMATS_HUMAN = "YYYY-MM-DD, '01 March 2023', DD-MM-YYYY or MM/DD/YYYY"
+# Named exactly as DATE_FORMATS reads them: a day-first 12/03/2022 is 12 March; month-first only with
+# a time (UCDP's download page).
+DATE_FORMATS_HUMAN = "YYYY-MM-DD, '01 March 2023', DD-MM-YYYY, DD/MM/YYYY or MM/DD/YYYY HH:MM:SS"
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "civilian targeting"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
 MAX_VALUE_IN_REPORT = 200  # characters of the offending value echoed back in a report
+# Columns the rejected rows gain. A file may hold them already (a re-uploaded download of rejected
+# rows): its old values are replaced by this check's.
+REJECTED_EXTRA_COLUMNS = ("row", "rejection_reasons")
 
 
 @dataclass(frozen=True)
@@ -264,8 +269,10 @@ def validate(
                 "reason": "required column is missing (required: " + ", ".join(schema.REQUIRED_COLUMNS) + ")",
             }
         )
-        rejected = raw.assign(rejection_reasons="file is missing required columns: " + ", ".join(missing))
-        return ValidationResult(_empty_typed(), report, rejected, len(raw))
+        rejected = raw.drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
+        rejected.insert(0, "row", rejected.index)  # the same layout as rows rejected one by one
+        rejected["rejection_reasons"] = "file is missing required columns: " + ", ".join(missing)
+        return ValidationResult(_empty_typed(), report, rejected.reset_index(drop=True), len(raw))
 
     typed, parse_problems = parse(raw)
     lines: list[pd.DataFrame] = [
@@ -291,7 +298,7 @@ def validate(
     valid = typed[good]
     if dataset is not None:
         valid = valid.assign(dataset=valid["dataset"].fillna(dataset))
-    rejected = raw.loc[~good].copy()
+    rejected = raw.loc[~good].drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
     reasons = (report["column"] + ": " + report["reason"]).groupby(report["row"]).agg("; ".join)
     rejected.insert(0, "row", rejected.index)
     rejected["rejection_reasons"] = rejected["row"].map(reasons)
