@@ -193,6 +193,19 @@ while True:
 """
 
 
+def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    """Names, sizes and times of the files; one that vanishes while we look (a temporary being
+    renamed into place) is skipped rather than failing the look."""
+    seen = {}
+    for path in directory.iterdir():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        seen[path.name] = (stat.st_size, stat.st_mtime_ns)
+    return seen
+
+
 def test_import_killed_mid_write_leaves_the_previous_dataset_readable(
     tmp_path: Path, acled: Ingested
 ) -> None:
@@ -201,11 +214,11 @@ def test_import_killed_mid_write_leaves_the_previous_dataset_readable(
     original = acled.result.valid["fatalities"].reset_index(drop=True)
     rng = random.Random(7293)
     for _ in range(3):
-        before = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.iterdir()}
+        before = _snapshot(directory)
         proc = subprocess.Popen([sys.executable, "-c", KILL_CHILD, str(tmp_path)], cwd=ROOT)
         try:
             deadline = time.monotonic() + 120
-            while {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in directory.iterdir()} == before:
+            while _snapshot(directory) == before:
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.002)
             time.sleep(rng.uniform(0, 0.03))  # somewhere in the write
