@@ -22,44 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sahelmap.ingest import acled
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL_ACLED = ROOT.parent / "shared" / "realdata" / "acled_mali_2015-01_2023-03.csv"
 TARGET_REAL_S, TARGET_BIG_S, TARGET_BIG_RSS_MB = 2.0, 30.0, 2048.0
 
 # The current 31-column ACLED export header.
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
+ACLED_COLUMNS = list(acled.CURRENT_HEADER)
 TYPES = [
     ("Political violence", "Battles", "Armed clash"),
     ("Political violence", "Violence against civilians", "Attack"),

@@ -17,39 +17,7 @@ from sahelmap.ingest import acled
 from sahelmap.ingest.registry import read_dataset
 from sahelmap.ingest.textfile import ReadError
 
-CURRENT = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
+CURRENT = list(acled.CURRENT_HEADER)
 ERA_2020 = [
     "data_id",
     "iso",

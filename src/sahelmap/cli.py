@@ -52,16 +52,19 @@ def _isna(value: object) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
+format_option = click.option(
     "--format",
     "fmt",
     default="auto",
     show_default=True,
     type=click.Choice(["auto", *FORMATS]),
-    help="File format; auto detects it from the header.",
+    help="File format; auto detects it from the header (ACLED CSV or API JSON, UCDP GED CSV, sahelmap CSV).",
 )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
 def validate(files: tuple[Path, ...], fmt: str) -> None:
     """Check event files; print counts and every rejected row as file:row: column: reason.
 
@@ -106,14 +109,7 @@ def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str
 
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    default="auto",
-    show_default=True,
-    type=click.Choice(["auto", *FORMATS]),
-    help="File format; auto detects it from the header (ACLED CSV or API JSON, UCDP GED CSV, sahelmap CSV).",
-)
+@format_option
 @click.option(
     "--label",
     default=None,

@@ -29,6 +29,41 @@ from sahelmap import schema
 from sahelmap.ingest.hxl import drop_hxl_row
 from sahelmap.ingest.textfile import ReadError
 
+# The current (2023-) export layout: 31 columns, in the export tool's order.
+CURRENT_HEADER: Final[tuple[str, ...]] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+
 # ACLED columns that carry a canonical column of the same name.
 SAME_NAME: Final[tuple[str, ...]] = (
     "event_date",
