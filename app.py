@@ -428,10 +428,12 @@ with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploa
         st.error(dashboard.md_escape(st.session_state.pop("keep_error")))
     for i, upload in enumerate(uploads):
         with st.container(border=True):
-            if upload.ok:
-                st.success(dashboard.md_escape(upload.summary()))
-            else:
+            if upload.result is None:
                 st.error(dashboard.md_escape(upload.summary()))
+            elif len(upload.result.valid) == 0:  # read, but nothing could be kept
+                st.warning(dashboard.md_escape(upload.summary()))
+            else:
+                st.success(dashboard.md_escape(upload.summary()))
             for notice in upload.notices:
                 st.caption(dashboard.md_escape(notice))
             if upload.result is not None and upload.result.n_rejected:
