@@ -172,8 +172,11 @@ def grid_cells(events: pd.DataFrame, cell_deg: float = GRID_CELL_DEG) -> pd.Data
         deaths=("deaths", "sum"),
         first=("event_date", "min"),
         last=("event_date", "max"),
-        place=("location", lambda s: s.value_counts().index[0]),
     )
+    # The place named in a cell's label: its commonest location (vectorised: a per-cell lambda is slow).
+    by_place = cells.groupby([*keys, "location"], observed=True).size().rename("n").reset_index()
+    place = by_place.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
+    summary = summary.join(place.set_index(keys)["location"].rename("place"))
     mix = (
         by_type.assign(text=by_type["event_type"] + " " + by_type["n"].astype(str))
         .groupby(keys)["text"]
