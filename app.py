@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -27,6 +28,28 @@ def shared_table(store_version: tuple[tuple[str, str], ...]) -> EventTable:
     return load_events(include_stored=True)
 
 
+@dataclass(frozen=True)
+class ViewFigures:
+    layer_mode: str
+    layer: dict[str, Any]
+    monthly_chart: dict[str, Any]
+    actor_chart: dict[str, Any]
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def view_figures(
+    _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
+) -> ViewFigures:
+    """Map layer data and chart specs for one view, built once per data and filter (any session)."""
+    mode, data = mapview.layer_data(_filtered)
+    return ViewFigures(
+        mode,
+        data,
+        charts.monthly_chart(charts.monthly_counts(_filtered)).to_dict(),
+        charts.actor_chart(charts.actor_group_counts(_filtered)).to_dict(),
+    )
+
+
 def store_version() -> tuple[tuple[str, str], ...]:
     return tuple((info.label, info.imported_at) for info in store.list_datasets())
 
@@ -37,7 +60,15 @@ def focus_places() -> pd.DataFrame:
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
-table = with_uploads(shared_table(store_version()), uploads)
+version = store_version()
+table = with_uploads(shared_table(version), uploads)
+# Identifies the data this session sees, for caches keyed by filter.
+table_key = (
+    str(paths.user_data_dir()),
+    version,
+    tuple((u.label, u.digest) for u in uploads if u.ok),
+    len(table.events),
+)
 events = table.events
 options = dashboard.choices(events)
 
@@ -309,7 +340,8 @@ if zoom_choice in schema.FOCUS_PLACES:
     place = places[places["name"] == zoom_choice].iloc[0]
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-layer = mapview.event_layer(filtered)
+figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())))
+layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
 base = mapview.base_map(basemap, places)
@@ -347,10 +379,10 @@ st_folium(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Events per month")
-    st.altair_chart(charts.monthly_chart(charts.monthly_counts(filtered)), width="stretch")
+    st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
 with right:
     st.subheader("Events by actor group")
-    st.altair_chart(charts.actor_chart(charts.actor_group_counts(filtered)), width="stretch")
+    st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")

@@ -221,16 +221,28 @@ class EventLayer:
     n_features: int
 
 
+def layer_data(events: pd.DataFrame, detail_limit: int = DETAIL_LIMIT) -> tuple[str, dict[str, Any]]:
+    """What the event layer draws: ("events", one feature per event) or ("grid", one per cell).
+
+    Plain data, so the app can cache it per filter; building it is most of a layer's cost.
+    """
+    if len(events) <= detail_limit:
+        return "events", event_features(events)
+    return "grid", grid_features(events)
+
+
 def event_layer(events: pd.DataFrame, detail_limit: int = DETAIL_LIMIT) -> EventLayer:
     """The layer the app swaps when filters change (through st_folium's feature_group_to_add)."""
+    return layer_from_data(*layer_data(events, detail_limit))
+
+
+def layer_from_data(mode: str, data: dict[str, Any]) -> EventLayer:
     group = folium.FeatureGroup(name="Events", control=False)
-    if len(events) <= detail_limit:
-        data, mode = event_features(events), "events"
+    if mode == "events":
         target: folium.Element = MarkerCluster(
             name="events", options={"maxClusterRadius": 30, "spiderfyOnMaxZoom": True}
         ).add_to(group)
     else:
-        data, mode = grid_features(events), "grid"
         target = group
     if data["features"]:
         folium.GeoJson(

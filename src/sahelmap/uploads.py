@@ -6,6 +6,7 @@ column where there is one), so the page never shows a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Upload:
     result: ValidationResult | None = None
     error: str | None = None
     notices: list[str] = field(default_factory=list)
+    digest: str = ""  # of the file's bytes: two sessions' uploads of one name are not confused
 
     @property
     def ok(self) -> bool:
@@ -67,7 +69,7 @@ def label_for(name: str, fmt: str, taken: set[str]) -> str:
 
 def read_upload(data: bytes, name: str, fmt: str = "auto", taken: set[str] | None = None) -> Upload:
     """Read an uploaded file through the same pipeline as `sahelmap import`."""
-    upload = Upload(name=name)
+    upload = Upload(name=name, digest=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         upload.error = (
             f"{name}: the file is larger than {MAX_UPLOAD_MB} MB; import it with `sahelmap import` instead"
