@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import charts, dashboard, export, extract, filters, mapview, paths, schema, store
+from sahelmap import dashboard, export, extract, filters, mapview, paths, schema, store
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import ELSEWHERE, FilterSpec
 from sahelmap.gazetteer import load_gazetteer
@@ -28,26 +27,12 @@ def shared_table(store_version: tuple[tuple[str, str], ...]) -> EventTable:
     return load_events(include_stored=True)
 
 
-@dataclass(frozen=True)
-class ViewFigures:
-    layer_mode: str
-    layer: dict[str, Any]
-    monthly_chart: dict[str, Any]
-    actor_chart: dict[str, Any]
-
-
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
     _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
-) -> ViewFigures:
+) -> dashboard.ViewFigures:
     """Map layer data and chart specs for one view, built once per data and filter (any session)."""
-    mode, data = mapview.layer_data(_filtered)
-    return ViewFigures(
-        mode,
-        data,
-        charts.monthly_chart(charts.monthly_counts(_filtered)).to_dict(),
-        charts.actor_chart(charts.actor_group_counts(_filtered)).to_dict(),
-    )
+    return dashboard.view_figures(_filtered)
 
 
 def store_version() -> tuple[tuple[str, str], ...]:

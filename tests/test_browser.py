@@ -51,6 +51,7 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             map_frame = page.locator(MAP_FRAME).element_handle().content_frame()
             total = kpi_events(page)
             assert total > 0
+            assert page.locator('[data-testid="stException"]').count() == 0
             page.wait_for_function(
                 f"() => document.querySelector('{MAP_FRAME}').contentDocument"
                 ".querySelectorAll('.marker-cluster, path.leaflet-interactive').length > 0",
@@ -74,6 +75,7 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             )
             battles = kpi_events(page)
             assert 0 < battles < total
+            assert page.locator('[data-testid="stException"]').count() == 0
             assert "type=battles" in page.url
             map_frame.evaluate("() => window.map.setZoom(5)")  # count every marker at the overview
             page.wait_for_function(

@@ -266,3 +266,14 @@ def test_step_period_end_moves_by_months_within_the_data() -> None:
     assert step_period_end((dt.date(2012, 2, 2), dt.date(2012, 2, 29)), 1, c)[1] == dt.date(2012, 3, 31)
     assert step_period_end((dt.date(2012, 2, 2), dt.date(2012, 2, 29)), -5, c)[1] == dt.date(2012, 2, 29)
     assert step_period_end((dt.date(2012, 2, 2), dt.date(2025, 10, 26)), 1, c)[1] == c.last
+
+
+def test_view_figures_survive_the_cache_pickle(table) -> None:
+    """st.cache_data pickles what it stores: a class defined in app.py would not unpickle on a server."""
+    import pickle
+
+    figures = dashboard.view_figures(table)
+    again = pickle.loads(pickle.dumps(figures))
+    assert again == figures
+    assert again.layer_mode == "events" and len(again.layer["features"]) == len(table)
+    assert again.monthly_chart["layer"] and again.actor_chart["mark"]

@@ -79,7 +79,11 @@ def actor_chart(counts: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("events:Q", title="Events involving the group"),
             y=alt.Y("group:N", sort="-x", title=None),
-            tooltip=["group", "events", alt.Tooltip("deaths:Q", title="Reported deaths")],
+            tooltip=[
+                alt.Tooltip("group:N", title="Actor group"),
+                alt.Tooltip("events:Q", title="Events"),
+                alt.Tooltip("deaths:Q", title="Reported deaths"),
+            ],
         )
         .properties(height=max(120, 24 * len(counts)))
     )

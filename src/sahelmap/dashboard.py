@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from sahelmap import schema
+from sahelmap import charts, mapview, schema
 from sahelmap.filters import FilterSpec
 
 FRENCH_HANDOVER_TIMBUKTU = dt.date(2021, 12, 14)
@@ -150,3 +151,23 @@ def playback_start(period: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date
     """Playback shows events appear month by month: the period first ends with the start's month."""
     start, _ = period
     return start, min(month_end(start), c.last)
+
+
+@dataclass(frozen=True)
+class ViewFigures:
+    """What the map and charts draw for one view, as plain data (cacheable, picklable)."""
+
+    layer_mode: str
+    layer: dict[str, Any]
+    monthly_chart: dict[str, Any]
+    actor_chart: dict[str, Any]
+
+
+def view_figures(filtered: pd.DataFrame) -> ViewFigures:
+    mode, data = mapview.layer_data(filtered)
+    return ViewFigures(
+        mode,
+        data,
+        charts.monthly_chart(charts.monthly_counts(filtered)).to_dict(),
+        charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
+    )

@@ -1,0 +1,38 @@
+"""A real Streamlit server, driven for a few seconds by the load script's websocket sessions.
+
+AppTest runs the page in the test process; some failures only happen in a real server (for
+example, values cached with st.cache_data must pickle under `streamlit run`). This catches them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_a_real_server_serves_sessions_without_errors(tmp_path) -> None:
+    out = tmp_path / "load.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "load_sessions.py"),
+            "--sessions",
+            "3",
+            "--duration",
+            "6",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=ROOT,
+    )
+    assert out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors"] == 0, result.stdout[-4000:]
+    assert report["reruns_completed"] >= 3, report
