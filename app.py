@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from typing import Any
 
@@ -15,7 +14,15 @@ from sahelmap import dashboard, export, extract, filters, mapview, paths, schema
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import ELSEWHERE, FilterSpec
 from sahelmap.gazetteer import load_gazetteer
-from sahelmap.uploads import MAX_UPLOAD_MB, MAX_UPLOAD_ROWS, Upload, read_upload, rejected_csv, with_uploads
+from sahelmap.uploads import (
+    MAX_UPLOAD_MB,
+    MAX_UPLOAD_ROWS,
+    Upload,
+    keeping_allowed,
+    read_upload,
+    rejected_csv,
+    with_uploads,
+)
 
 st.set_page_config(page_title="sahelmap: conflict events in Mali", page_icon="🗺️", layout="wide")
 
@@ -464,7 +471,7 @@ with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploa
                     on_click="ignore",
                     key=f"rejected_{i}",
                 )
-            if upload.ok and not os.environ.get("SAHELMAP_READONLY"):
+            if upload.ok and keeping_allowed():
                 st.button(
                     f"Keep as dataset '{upload.label}'",
                     key=f"keep_{i}",

@@ -684,3 +684,13 @@ def test_markup_in_every_text_field_arrives_escaped() -> None:
         assert not UNESCAPED_MARKUP.search(text_shown), text_shown
     notice = [s for s in (str(c.value) for c in at.caption) if "not commas" in s]
     assert notice and notice[0].startswith(r"\<img src=x onerror=alert\(1\)\>")
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [("", True), ("0", True), ("false", True), ("No", True), ("1", False), ("true", False), ("yes", False)],
+)
+def test_readonly_switch(value: str, allowed: bool) -> None:
+    from sahelmap.uploads import keeping_allowed
+
+    assert keeping_allowed({"SAHELMAP_READONLY": value} if value else {}) is allowed

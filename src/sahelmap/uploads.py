@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -55,6 +57,15 @@ class Upload:
         if len(r.valid):
             text += f"; {r.valid['event_date'].min():%Y-%m-%d} to {r.valid['event_date'].max():%Y-%m-%d}"
         return text
+
+
+READONLY_ENV = "SAHELMAP_READONLY"
+
+
+def keeping_allowed(environ: Mapping[str, str] = os.environ) -> bool:
+    """Visitors may store an upload on the server unless SAHELMAP_READONLY is set (1, true, yes)."""
+    value = environ.get(READONLY_ENV, "").strip().lower()
+    return value in ("", "0", "false", "no", "off")
 
 
 def label_for(name: str, fmt: str, taken: set[str]) -> str:
