@@ -129,6 +129,8 @@ def table_rows(events: pd.DataFrame) -> pd.DataFrame:
     rows = events[list(TABLE_COLUMNS)].copy()
     url = rows["source_url"].astype("str")
     rows["source_url"] = url.where(url.str.match(r"^https?://", na=False))
+    for column in ("actor1", "actor2", "location", "admin1", "source", "notes"):
+        rows[column] = rows[column].fillna("")  # an empty cell, not the word "None"
     return rows.sort_values("event_date", ascending=False, kind="stable")
 
 
