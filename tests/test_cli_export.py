@@ -43,12 +43,11 @@ def test_csv_equals_the_apps_extract_for_the_same_query(tmp_path: Path, table) -
     assert rows["actor_groups"].str.contains("Wagner").all()
 
 
-def test_default_file_name_says_the_filter(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(main, ["export", "--query", QUERY])
-        assert result.exit_code == 0, result.output
-        assert Path("sahelmap_wagner_gao_kidal_timbuktu_2022-01_2024-12.csv").exists()
+def test_default_file_name_says_the_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["export", "--query", QUERY])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sahelmap_wagner_gao_kidal_timbuktu_2022-01_2024-12.csv").exists()
 
 
 def test_geojson_and_zip(tmp_path: Path) -> None:
