@@ -53,33 +53,22 @@ def focus_places() -> pd.DataFrame:
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
 version = store_version()
-table = with_uploads(shared_table(version), uploads)
+uploads_key = tuple((u.label, u.digest) for u in uploads if u.ok)
+if not uploads_key:
+    table = shared_table(version)
+elif st.session_state.get("session_table_key") != (version, uploads_key):
+    # Merging and linking uploads costs a fraction of a second: once per change, not per rerun.
+    table = st.session_state.session_table = with_uploads(shared_table(version), uploads)
+    st.session_state.session_table_key = (version, uploads_key)
+else:
+    table = st.session_state.session_table
 # Identifies the data this session sees, for caches keyed by filter.
-table_key = (
-    str(paths.user_data_dir()),
-    version,
-    tuple((u.label, u.digest) for u in uploads if u.ok),
-    len(table.events),
-)
+table_key = (str(paths.user_data_dir()), version, uploads_key, len(table.events))
 events = table.events
 options = dashboard.choices(events)
 
+
 # --- URL -> widget state, once per browser session -----------------------------------------
-WIDGET_DEFAULTS: dict[str, Any] = {
-    "w_groups": [],
-    "w_actor_text": "",
-    "w_types": [],
-    "w_subtypes": [],
-    "w_places": [],
-    "w_regions": [],
-    "w_min_deaths": 0,
-    "w_civilians": False,
-    "w_text": "",
-    "w_datasets": [],
-    "w_once": False,
-}
-
-
 def set_period(period: tuple[dt.date, dt.date]) -> None:
     """Set the exact period; a new slider key makes the slider start again from it."""
     st.session_state.f_period = period
