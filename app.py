@@ -29,7 +29,7 @@ st.set_page_config(page_title="sahelmap: conflict events in Mali", page_icon="ðŸ
 
 # --- data, loaded once per process and shared by every session --------------------------------
 @st.cache_resource(show_spinner="Loading eventsâ€¦", max_entries=2)
-def shared_table(store_version: tuple[tuple[str, str], ...]) -> EventTable:
+def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
     """The curated table and every stored dataset; a new import changes store_version and reloads."""
     return load_events(include_stored=True)
 
@@ -42,17 +42,13 @@ def view_figures(
     return dashboard.view_figures(_filtered)
 
 
-def store_version() -> tuple[tuple[str, str], ...]:
-    return tuple((info.label, info.imported_at) for info in store.list_datasets())
-
-
 @st.cache_resource
 def focus_places() -> pd.DataFrame:
     return load_gazetteer(paths.places_path()).focus_places()
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
-version = store_version()
+version = store.version()
 uploads_key = tuple((u.label, u.digest) for u in uploads if u.ok)
 if not uploads_key:
     table = shared_table(version)

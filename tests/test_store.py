@@ -368,3 +368,18 @@ def test_load_events_includes_stored_datasets(tmp_path: Path) -> None:
     assert events.ACTOR_MASK in table.events  # derived columns for stored rows too
     mali = events.actors.GROUP_BIT["mali_state"]
     assert (table.events[events.ACTOR_MASK] & mali).astype(bool).all()
+
+
+def test_version_changes_with_every_write_and_removal(tmp_path) -> None:
+    from sahelmap import store as store_module
+
+    assert store_module.version(tmp_path) == ()
+    directory = tmp_path / "datasets"
+    directory.mkdir()
+    (directory / "a.parquet").write_bytes(b"x")
+    first = store_module.version(tmp_path)
+    (directory / "a.parquet").write_bytes(b"xy")
+    second = store_module.version(tmp_path)
+    assert first != second and len(second) == 1
+    (directory / "a.parquet").unlink()
+    assert store_module.version(tmp_path) == ()

@@ -345,6 +345,20 @@ def list_datasets(data_dir: Path | None = None) -> list[DatasetInfo]:
     return infos
 
 
+def version(data_dir: Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Changes whenever a dataset is written or removed: names, sizes and times, no file opened.
+
+    Cheap enough to ask on every page rerun (list_datasets reads every file's manifest).
+    """
+    directory = store_dir(data_dir)
+    stamps = []
+    for path in sorted(directory.glob("*.parquet")) if directory.exists() else []:
+        with contextlib.suppress(FileNotFoundError):  # removed while we look
+            stat = path.stat()
+            stamps.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
 def load_stored(data_dir: Path | None = None) -> list[ValidationResult]:
     """Every stored dataset as validated rows with the report of its last import.
 
