@@ -10,13 +10,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import dashboard, export, extract, filters, mapview, paths, schema, store
+from sahelmap import dashboard, export, extract, filters, mapview, paths, reference, schema, store, widgets
+from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
-from sahelmap.filters import ELSEWHERE, FilterSpec
-from sahelmap.gazetteer import load_gazetteer
+from sahelmap.filters import FilterSpec
 from sahelmap.uploads import (
     MAX_UPLOAD_MB,
     MAX_UPLOAD_ROWS,
+    UPLOAD_FILE_TYPES,
+    UPLOAD_FORMATS,
     Upload,
     keeping_allowed,
     read_upload,
@@ -42,11 +44,6 @@ def view_figures(
     return dashboard.view_figures(_filtered)
 
 
-@st.cache_resource
-def focus_places() -> pd.DataFrame:
-    return load_gazetteer(paths.places_path()).focus_places()
-
-
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
 version = store.version()
 uploads_key = tuple((u.label, u.digest) for u in uploads if u.ok)
@@ -61,7 +58,7 @@ else:
 # Identifies the data this session sees, for caches keyed by filter.
 table_key = (str(paths.user_data_dir()), version, uploads_key, len(table.events))
 events = table.events
-options = dashboard.choices(events)
+options = table.choices
 
 
 # --- URL -> widget state, once per browser session -----------------------------------------
@@ -73,37 +70,19 @@ def set_period(period: tuple[dt.date, dt.date]) -> None:
 
 def state_from_spec(spec: FilterSpec) -> None:
     set_period(dashboard.clamp_period(spec, options))
-    st.session_state.w_groups = list(spec.actor_groups)
-    st.session_state.w_actor_text = spec.actor_text
-    st.session_state.w_types = list(spec.event_types)
-    st.session_state.w_subtypes = list(spec.sub_event_types)
-    st.session_state.w_places = list(spec.places)
-    st.session_state.w_regions = [r for r in spec.regions if r in options.regions]
-    st.session_state.w_min_deaths = spec.min_fatalities
-    st.session_state.w_civilians = spec.civilians_only
-    st.session_state.w_text = spec.text
-    st.session_state.w_datasets = [d for d in spec.datasets if d in options.datasets]
-    st.session_state.w_once = spec.one_per_event
+    st.session_state.update(widgets.state_from_spec(spec, options))
 
 
 if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    url_spec, url_notices = filters.parse_query(
-        params, known={"region": options.regions, "dataset": options.datasets}
-    )
+    url_spec, url_notices = filters.parse_query(params, options)
     state_from_spec(url_spec)
     st.session_state.url_notices = url_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
 
-if st.session_state.get("data_range") != (options.first, options.last):
-    # The data changed under this session (an upload, a new import): a period that reached an end
-    # of the old range follows it to the new end, so new events are not silently left out.
-    old_first, old_last = st.session_state.data_range
-    start, end = st.session_state.f_period
-    start = options.first if start <= old_first else max(start, options.first)
-    end = options.last if end >= old_last else min(end, options.last)
-    set_period((start, end) if start <= end else (options.first, options.last))
+if st.session_state.data_range != (options.first, options.last):
+    set_period(dashboard.follow_data(st.session_state.f_period, st.session_state.data_range, options))
     st.session_state.data_range = (options.first, options.last)
 
 
@@ -116,9 +95,6 @@ def apply_preset() -> None:
     choice = st.session_state.get("preset")
     if choice:
         set_period(dashboard.presets(options)[choice])
-
-
-PLAY_SECONDS_PER_MONTH = 1.5
 
 
 def step_months(months: int) -> None:
@@ -134,9 +110,30 @@ def toggle_playback() -> None:
 
 
 def months_moved(key: str) -> None:
-    first, last = st.session_state[key]
-    st.session_state.f_period = (max(first, options.first), min(dashboard.month_end(last), options.last))
+    st.session_state.f_period = dashboard.period_of_months(st.session_state[key], options)
     st.session_state.preset = None
+
+
+def filter_widget(flt: filters.Filter, now: dict[str, Any]) -> None:
+    """One registered filter's widget, drawn from its declaration."""
+    key, w = widgets.key_of(flt), flt.widget
+    if w.kind == "multiselect":
+        offered = flt.options(options, now)
+        st.session_state[key] = [v for v in st.session_state.get(key, []) if v in offered]
+        st.multiselect(w.label, offered, key=key, format_func=flt.option_label, help=w.help or None)
+    elif w.kind == "text":
+        st.text_input(
+            w.label,
+            key=key,
+            max_chars=filters.MAX_TEXT_LENGTH,
+            placeholder=w.placeholder,
+            help=w.help or None,
+        )
+    elif w.kind == "number":
+        st.number_input(w.label, min_value=0, max_value=filters.MAX_MIN_DEATHS, step=1, key=key)
+    elif w.kind == "toggle":
+        st.toggle(w.label, key=key, help=w.help or None)
+    now[flt.name] = st.session_state[key]
 
 
 # --- sidebar: the filters --------------------------------------------------------------------
@@ -145,14 +142,14 @@ with st.sidebar:
     start, end = st.session_state.f_period
     months_key = f"w_months_{st.session_state.period_version}"
     st.select_slider(
-        "Period",
-        options=options.months,
+        filters.BY_NAME["start"].widget.label,
+        options=dashboard.months_between(options.first, options.last),
         value=(dashboard.month_start(start), dashboard.month_start(end)),
         key=months_key,
         format_func=lambda d: d.strftime("%b %Y"),
         on_change=months_moved,
         args=(months_key,),
-        help="Month steps. Presets below set exact days.",
+        help=filters.BY_NAME["start"].widget.help,
     )
     st.selectbox(
         "Quick period",
@@ -162,46 +159,9 @@ with st.sidebar:
         placeholder="Choose a preset…",
         on_change=apply_preset,
     )
-    st.multiselect(
-        "Actor group",
-        list(schema.ACTOR_GROUPS),
-        key="w_groups",
-        format_func=schema.ACTOR_GROUPS.get,
-        help="Matched across actor 1, actor 2 and their associated actors.",
-    )
-    st.text_input(
-        "Actor name contains",
-        key="w_actor_text",
-        max_chars=filters.MAX_TEXT_LENGTH,
-        placeholder="e.g. Katiba Macina",
-    )
-    st.multiselect("Event type", list(schema.EVENT_TYPES), key="w_types")
-    subtype_options = dashboard.subtypes_for(st.session_state.w_types)
-    st.session_state.w_subtypes = [s for s in st.session_state.w_subtypes if s in subtype_options]
-    st.multiselect("Sub-event type", subtype_options, key="w_subtypes")
-    place_options = list(schema.FOCUS_PLACES) + ([ELSEWHERE] if options.covers_more_than_focus else [])
-    st.multiselect(
-        "Place",
-        place_options,
-        key="w_places",
-        format_func=lambda p: "Elsewhere in Mali" if p == ELSEWHERE else p,
-        help=f"An event counts at a focus place when it is there or within {schema.FOCUS_RADIUS_KM:.0f} km.",
-    )
-    st.multiselect("Region", options.regions, key="w_regions")
-    st.number_input(
-        "At least this many reported deaths", min_value=0, max_value=999_999, step=1, key="w_min_deaths"
-    )
-    st.toggle("Civilians targeted only", key="w_civilians")
-    st.text_input("Search place and notes", key="w_text", max_chars=filters.MAX_TEXT_LENGTH)
-    if len(options.datasets) > 1:
-        st.multiselect("Dataset", options.datasets, key="w_datasets")
-    if "duplicate_of" in events and events["duplicate_of"].notna().any():
-        st.toggle(
-            "Count each real event once",
-            key="w_once",
-            help="Imported events linked to a curated event (same days, place and kind) "
-            "are not counted again.",
-        )
+    now: dict[str, Any] = {}
+    for flt in widgets.sidebar_filters(options):
+        filter_widget(flt, now)
     st.button("Reset all filters", on_click=reset_filters, width="stretch", key="reset")
     st.caption("Playback: watch events appear month by month")
     back, play, forward = st.columns(3)
@@ -216,7 +176,7 @@ with st.sidebar:
     play.button(
         "Pause" if st.session_state.get("playing") else "▶ Play",
         on_click=toggle_playback,
-        help="Extends the period by one month every 1.5 s from its start",
+        help=f"Extends the period by one month every {dashboard.PLAY_SECONDS_PER_MONTH:g} s from its start",
         width="stretch",
         key="play",
     )
@@ -232,10 +192,10 @@ with st.sidebar:
 
 if st.session_state.get("playing"):
 
-    @st.fragment(run_every=PLAY_SECONDS_PER_MONTH)
+    @st.fragment(run_every=dashboard.PLAY_SECONDS_PER_MONTH)
     def playback_tick() -> None:
         # Runs inline with every full run too: only a timer tick moves the period on.
-        if time.monotonic() - st.session_state.get("last_tick", 0.0) < PLAY_SECONDS_PER_MONTH * 0.9:
+        if not dashboard.tick_due(st.session_state.get("last_tick", 0.0), time.monotonic()):
             return
         st.session_state.last_tick = time.monotonic()
         period = st.session_state.f_period
@@ -247,21 +207,8 @@ if st.session_state.get("playing"):
 
     playback_tick()
 
-start, end = st.session_state.f_period
-spec = FilterSpec(
-    start=None if start == options.first else start,
-    end=None if end == options.last else end,
-    actor_groups=tuple(st.session_state.w_groups),
-    actor_text=st.session_state.w_actor_text.strip(),
-    event_types=tuple(st.session_state.w_types),
-    sub_event_types=tuple(st.session_state.w_subtypes),
-    places=tuple(st.session_state.w_places),
-    regions=tuple(st.session_state.w_regions),
-    min_fatalities=int(st.session_state.w_min_deaths),
-    civilians_only=bool(st.session_state.w_civilians),
-    text=st.session_state.w_text.strip(),
-    datasets=tuple(st.session_state.w_datasets),
-    one_per_event=bool(st.session_state.w_once),
+spec = widgets.spec_from_state(
+    st.session_state, dashboard.spec_period(st.session_state.f_period, options), options
 )
 query = filters.to_query(spec)
 if query != {key: st.query_params[key] for key in st.query_params}:
@@ -308,7 +255,7 @@ if filtered.empty:
     )
 
 # --- map -------------------------------------------------------------------------------------
-places = focus_places()
+places = reference.gazetteer().focus_places()
 zoom_choice = st.segmented_control(
     "Zoom to", ["All of Mali", *schema.FOCUS_PLACES], default="All of Mali", key="w_zoom"
 )
@@ -416,7 +363,7 @@ def keep_upload(index: int) -> None:
         return
     try:
         store.save_dataset(upload.result, upload.label, fmt=upload.format, source_file=upload.name)
-    except store.StoreError as error:
+    except StoreError as error:
         st.session_state.keep_error = str(error)
         return
     st.session_state.uploads.pop(index)
@@ -429,10 +376,8 @@ with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploa
         f"and {MAX_UPLOAD_ROWS:,} rows. The data stays in this browser session unless you keep it."
     )
     left_col, right_col = st.columns([3, 1])
-    right_col.selectbox("Format", ["auto", "acled", "ucdp", "curated"], key="w_upload_format")
-    left_col.file_uploader(
-        "Event file", type=["csv", "txt", "tsv", "json"], key="w_upload", on_change=add_upload
-    )
+    right_col.selectbox("Format", UPLOAD_FORMATS, key="w_upload_format")
+    left_col.file_uploader("Event file", type=UPLOAD_FILE_TYPES, key="w_upload", on_change=add_upload)
     if st.session_state.get("keep_error"):
         st.error(dashboard.md_escape(st.session_state.pop("keep_error")))
     for i, upload in enumerate(uploads):

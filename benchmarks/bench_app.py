@@ -58,10 +58,10 @@ def bench_app(label: str) -> None:
     print(f"[{label}] map payload, all events: {total / 1e3:.1f} kB (event layer {layer / 1e3:.1f} kB)")
 
     def toggle_type(at, i):  # type: ignore[no-untyped-def]
-        at.multiselect(key="w_types").set_value([] if i % 2 else ["Battles"])
+        at.multiselect(key="w_type").set_value([] if i % 2 else ["Battles"])
 
     def toggle_actor(at, i):  # type: ignore[no-untyped-def]
-        at.multiselect(key="w_groups").set_value([] if i % 2 else ["wagner"])
+        at.multiselect(key="w_actor").set_value([] if i % 2 else ["wagner"])
 
     def new_minimum(at, i):  # type: ignore[no-untyped-def]
         at.number_input(key="w_min_deaths").set_value(i + 1)
@@ -73,8 +73,8 @@ def bench_app(label: str) -> None:
     print(
         f"[{label}] rerun after an actor-group change (median of 5): {rerun_seconds(at, toggle_actor):.3f} s"
     )
-    at.multiselect(key="w_types").set_value([])
-    at.multiselect(key="w_groups").set_value(["wagner"])
+    at.multiselect(key="w_type").set_value([])
+    at.multiselect(key="w_actor").set_value(["wagner"])
     at.run()
     total, layer = map_payload(at)
     wagner = at.metric[0].value
@@ -105,10 +105,10 @@ def bench_filters(n: int = 100_000) -> None:
     spec = FilterSpec(
         start=pd.Timestamp("2018-01-01").date(),
         end=pd.Timestamp("2022-12-31").date(),
-        actor_groups=("wagner", "jnim"),
-        event_types=("Battles", "Violence against civilians"),
-        places=("Gao", "Kidal"),
-        min_fatalities=1,
+        actor=("wagner", "jnim"),
+        type=("Battles", "Violence against civilians"),
+        place=("Gao", "Kidal"),
+        min_deaths=1,
     )
     times = []
     for _ in range(10):

@@ -123,7 +123,7 @@ class Stats:
 
 
 def user_key(widget_id: str) -> str:
-    """'$$ID-<hash>-w_groups' -> 'w_groups' (Streamlit appends the user's key to keyed widget ids)."""
+    """'$$ID-<hash>-w_actor' -> 'w_actor' (Streamlit appends the user's key to keyed widget ids)."""
     return widget_id.rsplit("-", 1)[-1] if widget_id.startswith("$$ID-") else widget_id
 
 
@@ -204,11 +204,11 @@ def random_spec(rng: random.Random, covers_elsewhere: bool = True) -> FilterSpec
     return FilterSpec(
         start=start,
         end=end,
-        actor_groups=tuple(rng.sample(list(schema.ACTOR_GROUPS), rng.choice((0, 1, 1, 2)))),
-        event_types=tuple(rng.sample(list(schema.EVENT_TYPES), rng.choice((0, 1, 1, 2)))),
-        places=tuple(rng.sample(places, rng.choice((0, 1, 1, 2)))),
-        min_fatalities=rng.choice((0, 0, 0, 1, 10)),
-        civilians_only=rng.random() < 0.15,
+        actor=tuple(rng.sample(list(schema.ACTOR_GROUPS), rng.choice((0, 1, 1, 2)))),
+        type=tuple(rng.sample(list(schema.EVENT_TYPES), rng.choice((0, 1, 1, 2)))),
+        place=tuple(rng.sample(places, rng.choice((0, 1, 1, 2)))),
+        min_deaths=rng.choice((0, 0, 0, 1, 10)),
+        civilians=rng.random() < 0.15,
     )
 
 
@@ -216,7 +216,7 @@ def random_query(rng: random.Random) -> str:
     return urllib.parse.urlencode(filters.to_query(random_spec(rng)), safe=",")
 
 
-FILTER_ACTIONS = ("w_groups", "w_types", "w_places", "period", "w_min_deaths", "w_civilians", "reset")
+FILTER_ACTIONS = ("w_actor", "w_type", "w_place", "period", "w_min_deaths", "w_civilians", "reset")
 FILTER_WEIGHTS = (3, 3, 3, 3, 1, 1, 1)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 ADD_DATA = re.compile(r"_add\((\{.*?\})\);", re.S)
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from sahelmap import actors, paths, schema
-from tests.conftest import ACLED_FILE, require_realdata
+from sahelmap.errors import ReferenceDataError
+from tests.factories import ACLED_FILE, UCDP_FILE, require_realdata
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_event_groups_come_from_all_four_fields(rules) -> None:
 def test_unknown_group_in_rules_file_is_an_error(tmp_path) -> None:
     bad = tmp_path / "rules.csv"
     bad.write_text("pattern,group,why\nfoo,martians,none\n")
-    with pytest.raises(ValueError, match="martians"):
+    with pytest.raises(ReferenceDataError, match="martians"):
         actors.read_rules(bad)
 
 
@@ -115,7 +116,6 @@ def test_real_acled_actor_names_coverage(rules) -> None:
 
 @pytest.mark.realdata
 def test_real_ucdp_actor_names_land_in_groups(rules) -> None:
-    from tests.conftest import UCDP_FILE
 
     ucdp = pd.read_csv(require_realdata(UCDP_FILE), dtype=str, keep_default_na=False)
     names = [n for column in ("side_a", "side_b") for field in ucdp[column] for n in field.split(", ")]

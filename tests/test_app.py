@@ -11,6 +11,7 @@ from sahelmap import filters, mapview
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
+from tests.factories import CURRENT, acled_csv, event
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -29,7 +30,7 @@ def test_app_runs_and_shows_every_filter(events) -> None:
     assert not at.exception
     assert len(at.select_slider) == 1, "the period slider is missing"
     keys = {w.key for w in at.multiselect}
-    assert {"w_groups", "w_types", "w_subtypes", "w_places", "w_regions"} <= keys
+    assert {"w_actor", "w_type", "w_subtype", "w_place", "w_region"} <= keys
     assert at.toggle(key="w_civilians") is not None
     assert metric(at, "Events") == len(events)
     assert len(map_features(at)) == len(events) <= mapview.DETAIL_LIMIT
@@ -38,9 +39,9 @@ def test_app_runs_and_shows_every_filter(events) -> None:
 
 def test_actor_group_filter_changes_kpis_and_map(events) -> None:
     at = run_app()
-    at.multiselect(key="w_groups").set_value(["wagner"])
+    at.multiselect(key="w_actor").set_value(["wagner"])
     at.run()
-    want = expected(events, actor_groups=("wagner",))
+    want = expected(events, actor=("wagner",))
     assert 0 < want < len(events)
     assert metric(at, "Events") == want
     assert len(map_features(at)) == want
@@ -49,9 +50,9 @@ def test_actor_group_filter_changes_kpis_and_map(events) -> None:
 
 def test_event_type_filter_changes_kpis_and_map(events) -> None:
     at = run_app()
-    at.multiselect(key="w_types").set_value(["Violence against civilians"])
+    at.multiselect(key="w_type").set_value(["Violence against civilians"])
     at.run()
-    want = expected(events, event_types=("Violence against civilians",))
+    want = expected(events, type=("Violence against civilians",))
     assert metric(at, "Events") == want and len(map_features(at)) == want
     popup = map_features(at)[0]["properties"]["popup"]
     assert "Violence against civilians" in popup
@@ -70,12 +71,12 @@ def test_period_slider_changes_kpis_and_map(events) -> None:
 def test_url_restores_a_view(events) -> None:
     at = run_app(actor="wagner", place="gao,kidal,timbuktu", **{"from": "2022-01", "to": "2024-12"})
     assert not at.exception and "ignored parameter" not in warnings_text(at)
-    assert at.multiselect(key="w_groups").value == ["wagner"]
-    assert at.multiselect(key="w_places").value == ["Gao", "Kidal", "Timbuktu"]
+    assert at.multiselect(key="w_actor").value == ["wagner"]
+    assert at.multiselect(key="w_place").value == ["Gao", "Kidal", "Timbuktu"]
     want = expected(
         events,
-        actor_groups=("wagner",),
-        places=("Gao", "Kidal", "Timbuktu"),
+        actor=("wagner",),
+        place=("Gao", "Kidal", "Timbuktu"),
         start=dt.date(2022, 1, 1),
         end=dt.date(2024, 12, 31),
     )
@@ -105,7 +106,7 @@ def test_reset_restores_everything(events) -> None:
     at.button[0].click()
     at.run()
     assert metric(at, "Events") == len(events)
-    assert at.multiselect(key="w_groups").value == []
+    assert at.multiselect(key="w_actor").value == []
 
 
 def test_rerun_time_after_a_filter_change_is_reported(events, record_property) -> None:
@@ -113,15 +114,14 @@ def test_rerun_time_after_a_filter_change_is_reported(events, record_property) -
     import time
 
     at = run_app()
-    at.multiselect(key="w_types").set_value(["Battles"])
+    at.multiselect(key="w_type").set_value(["Battles"])
     started = time.perf_counter()
     at.run()
     record_property("rerun_seconds", round(time.perf_counter() - started, 3))
-    assert metric(at, "Events") == expected(events, event_types=("Battles",))
+    assert metric(at, "Events") == expected(events, type=("Battles",))
 
 
 def _acled_upload() -> bytes:
-    from tests.test_ingest_acled import CURRENT, acled_csv, event
 
     return acled_csv(
         CURRENT,
@@ -139,7 +139,7 @@ def test_upload_adds_rows_for_the_session_and_offers_the_rejected_ones(events) -
     assert any("2 kept, 1 rejected" in str(s.value) for s in at.success)
     labels = [b.label for b in at.get("download_button")]
     assert any(label.startswith("Rejected rows with reasons (1)") for label in labels)
-    assert "upload-my_export" in at.multiselect(key="w_datasets").options
+    assert "upload-my_export" in at.multiselect(key="w_dataset").options
 
 
 def test_a_binary_upload_gets_a_message_not_a_traceback(events) -> None:

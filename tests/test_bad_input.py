@@ -27,7 +27,7 @@ import pytest
 from sahelmap import uploads
 from sahelmap.uploads import read_upload, rejected_csv
 from tests.apptest_helpers import map_args, map_features, metric, run_app
-from tests.conftest import ROOT, good_row
+from tests.factories import ROOT, good_row
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, make_router, require_browser, streamlit_server
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"

@@ -8,7 +8,7 @@ import pytest
 
 from sahelmap import charts, filters, schema
 from sahelmap.filters import FilterSpec
-from tests.test_filters import ALL, BATTLES, TOTAL_DEATHS, VAC, shared_events
+from tests.factories import ALL, BATTLES, TOTAL_DEATHS, VAC, shared_events
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_monthly_counts_group_types_within_a_month(table) -> None:
 
 
 def test_monthly_counts_of_a_filtered_selection(table) -> None:
-    selected = filters.apply(table, FilterSpec(event_types=(VAC,)))
+    selected = filters.apply(table, FilterSpec(type=(VAC,)))
     counts = charts.monthly_counts(selected)
     assert set(counts["event_type"]) == {VAC}
     assert counts["events"].sum() == 4 and counts["deaths"].sum() == 167

@@ -32,8 +32,8 @@ def test_csv_equals_the_apps_extract_for_the_same_query(tmp_path: Path, table) -
     spec, notices = extract.spec_from_query_string(QUERY, table)
     assert notices == []
     assert spec == FilterSpec(
-        actor_groups=("wagner",),
-        places=("Gao", "Kidal", "Timbuktu"),
+        actor=("wagner",),
+        place=("Gao", "Kidal", "Timbuktu"),
         start=dt.date(2022, 1, 1),
         end=dt.date(2024, 12, 31),
     )

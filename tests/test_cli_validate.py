@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sahelmap.cli import main
-from tests.conftest import frame_of, good_row
+from tests.factories import frame_of, good_row
 
 
 def write_csv(path: Path, *rows: dict[str, str]) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from streamlit import config as st_config
 
 from sahelmap.uploads import MAX_UPLOAD_MB
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 CONFIG = ROOT / ".streamlit" / "config.toml"
 NGINX_SITE = ROOT / "deploy" / "nginx" / "sahelmap.conf"

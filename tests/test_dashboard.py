@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sahelmap import dashboard, schema
-from sahelmap.dashboard import Choices, md_escape
-from sahelmap.filters import FilterSpec
-from tests.test_filters import TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
+from sahelmap import dashboard, filters, schema
+from sahelmap.dashboard import md_escape
+from sahelmap.filters import Choices, FilterSpec
+from tests.factories import TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
 
 D = dt.date
 HANDOVER = "Since the French handover of Timbuktu (14 Dec 2021)"
@@ -27,31 +27,32 @@ def table() -> pd.DataFrame:
 
 
 def choices_for(first: dt.date, last: dt.date) -> Choices:
-    return Choices(first, last, dashboard.months_between(first, last), [], [], False)
+    return Choices(first, last)
 
 
 # --- choices and presets ---------------------------------------------------------------------------
 
 
 def test_choices_from_the_table(table) -> None:
-    c = dashboard.choices(table)
+    c = filters.choices(table)
     assert (c.first, c.last) == (D(2019, 3, 23), D(2025, 1, 1))
-    assert c.months[0] == D(2019, 3, 1) and c.months[-1] == D(2025, 1, 1)
-    assert len(c.months) == 12 * 5 + 10 + 1  # Mar 2019 .. Jan 2025
-    assert c.regions == ["Bamako", "Gao", "Kidal", "Menaka", "Mopti", "Segou", "Tombouctou"]
-    assert c.datasets == ["acled", "curated", "ucdp"]
+    months = dashboard.months_between(c.first, c.last)
+    assert months[0] == D(2019, 3, 1) and months[-1] == D(2025, 1, 1)
+    assert len(months) == 12 * 5 + 10 + 1  # Mar 2019 .. Jan 2025
+    assert c.regions == ("Bamako", "Gao", "Kidal", "Menaka", "Mopti", "Segou", "Tombouctou")
+    assert c.datasets == ("acled", "curated", "ucdp")
     assert c.covers_more_than_focus is True
     at_focus_only = table[table["focus_place"].notna()]
-    assert dashboard.choices(at_focus_only).covers_more_than_focus is False
+    assert filters.choices(at_focus_only).covers_more_than_focus is False
 
 
 def test_choices_of_an_empty_table(table) -> None:
-    c = dashboard.choices(table.iloc[0:0])
-    assert c.first == c.last and c.months == [dashboard.month_start(c.first)] and c.regions == []
+    c = filters.choices(table.iloc[0:0])
+    assert c.first == c.last and c.regions == () and c.datasets == ()
 
 
 def test_presets_on_the_fixture_are_clipped(table) -> None:
-    presets = dashboard.presets(dashboard.choices(table))
+    presets = dashboard.presets(filters.choices(table))
     assert presets == {
         "Whole range": (D(2019, 3, 23), D(2025, 1, 1)),
         HANDOVER: (D(2021, 12, 14), D(2025, 1, 1)),
@@ -135,15 +136,15 @@ def test_month_helpers() -> None:
     ],
 )
 def test_clamp_period(table, spec: FilterSpec, period) -> None:
-    assert dashboard.clamp_period(spec, dashboard.choices(table)) == period
+    assert dashboard.clamp_period(spec, filters.choices(table)) == period
 
 
 # --- sub-types offered -----------------------------------------------------------------------------
 
 
 def test_subtypes_for_no_type_is_all_25() -> None:
-    assert dashboard.subtypes_for(()) == list(schema.SUB_EVENT_TYPES)
-    assert len(dashboard.subtypes_for([])) == 25
+    assert filters.subtypes_for(()) == list(schema.SUB_EVENT_TYPES)
+    assert len(filters.subtypes_for([])) == 25
 
 
 @pytest.mark.parametrize(
@@ -167,7 +168,7 @@ def test_subtypes_for_no_type_is_all_25() -> None:
     ],
 )
 def test_subtypes_for_chosen_types(types, subtypes) -> None:
-    assert dashboard.subtypes_for(types) == subtypes
+    assert filters.subtypes_for(types) == subtypes
     assert all(schema.PARENT_TYPE[s] in types for s in subtypes)
 
 

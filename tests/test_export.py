@@ -12,7 +12,7 @@ import pytest
 
 from sahelmap import export, filters, schema
 from sahelmap.export import EXPORT_COLUMNS
-from tests.test_filters import ALL, GAO, UNKNOWN_DEATHS, VAC, build_events, event_row, shared_events
+from tests.factories import ALL, GAO, UNKNOWN_DEATHS, VAC, build_events, event_row, shared_events
 
 GENERATED = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
 
@@ -185,7 +185,7 @@ def test_geojson_of_nothing_is_an_empty_collection(table) -> None:
 
 
 def test_zip_holds_csv_geojson_and_readme(table) -> None:
-    spec = filters.FilterSpec(event_types=(VAC,), places=("Gao", "Kidal"))
+    spec = filters.FilterSpec(type=(VAC,), place=("Gao", "Kidal"))
     selected = filters.apply(table, spec)
     description = filters.describe(spec, len(selected), 167)
     attributions = export.attribution_for(["curated", "ucdp"])

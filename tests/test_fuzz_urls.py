@@ -16,10 +16,11 @@ from sahelmap import filters, schema
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec, QueryError
 from tests.apptest_helpers import metric, run_app, warnings_text
+from tests.factories import choices_from
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
-KEYS = list(filters.QUERY_KEYS)
+KEYS = list(filters.BY_KEY)
 # Values the language knows, so that random combinations reach past the first check.
 TOKENS = [
     "2022-01",
@@ -71,14 +72,14 @@ QUICK = settings(max_examples=300, deadline=None, database=None)
 @QUICK
 @given(params=params_strategy, known=known_strategy)
 def test_any_query_gives_a_spec_and_notices(params, known) -> None:
-    spec, notices = filters.parse_query(params, known=known)
+    spec, notices = filters.parse_query(params, choices_from(known))
     assert isinstance(spec, FilterSpec)
     assert isinstance(notices, list) and all(isinstance(n, str) for n in notices)
-    assert len(spec.text) <= filters.MAX_TEXT_LENGTH and len(spec.actor_text) <= filters.MAX_TEXT_LENGTH
-    assert set(spec.actor_groups) <= set(schema.ACTOR_GROUPS)
-    assert set(spec.event_types) <= set(schema.EVENT_TYPES)
-    assert set(spec.places) <= {*schema.FOCUS_PLACES, filters.ELSEWHERE}
-    assert 0 <= spec.min_fatalities <= 999_999
+    assert len(spec.q) <= filters.MAX_TEXT_LENGTH and len(spec.actor_name) <= filters.MAX_TEXT_LENGTH
+    assert set(spec.actor) <= set(schema.ACTOR_GROUPS)
+    assert set(spec.type) <= set(schema.EVENT_TYPES)
+    assert set(spec.place) <= {*schema.FOCUS_PLACES, filters.ELSEWHERE}
+    assert 0 <= spec.min_deaths <= 999_999
     assert not (spec.start and spec.end and spec.start > spec.end)
     for notice in notices:  # a notice quotes at most a bounded piece of what it was given
         assert len(notice) < 600
@@ -87,10 +88,10 @@ def test_any_query_gives_a_spec_and_notices(params, known) -> None:
 @QUICK
 @given(params=params_strategy, known=known_strategy)
 def test_strict_raises_only_query_error_and_exactly_when_a_link_would_be_ignored(params, known) -> None:
-    lenient, notices = filters.parse_query(params, known=known)
+    lenient, notices = filters.parse_query(params, choices_from(known))
     ignored = any(n.startswith("ignored") for n in notices)
     try:
-        strict, _ = filters.parse_query(params, known=known, strict=True)
+        strict, _ = filters.parse_query(params, choices_from(known), strict=True)
     except QueryError as error:
         assert ignored, f"strict refused what the app accepts without a notice: {error}"
     else:
@@ -102,8 +103,8 @@ def test_strict_raises_only_query_error_and_exactly_when_a_link_would_be_ignored
 @given(params=params_strategy, known=known_strategy)
 @example(params={"q": "a " * 150}, known={})  # cut at a space: found by this test, once
 def test_a_parsed_query_survives_the_round_trip_through_a_url(params, known) -> None:
-    spec, _ = filters.parse_query(params, known=known)
-    again, notices = filters.parse_query(filters.to_query(spec), known=known)
+    spec, _ = filters.parse_query(params, choices_from(known))
+    again, notices = filters.parse_query(filters.to_query(spec), choices_from(known))
     assert notices == []
     assert again == spec
 
@@ -113,14 +114,16 @@ def test_a_parsed_query_survives_the_round_trip_through_a_url(params, known) -> 
 def test_huge_text_values_are_cut_with_a_notice(text, repeat) -> None:
     value = (text * repeat)[:400_000]
     spec, notices = filters.parse_query({"q": value, "actor_name": [value, value]})
-    assert len(spec.text) <= filters.MAX_TEXT_LENGTH and len(spec.actor_text) <= filters.MAX_TEXT_LENGTH
+    assert len(spec.q) <= filters.MAX_TEXT_LENGTH and len(spec.actor_name) <= filters.MAX_TEXT_LENGTH
     if len(value.strip()) > filters.MAX_TEXT_LENGTH:
         assert "'q' was cut to 200 characters" in notices
 
 
 # --- the page, run with random invalid links -------------------------------------------------------
 
-VALIDATED_KEYS = [k for k in KEYS if k not in filters.TEXT_KEYS]  # free text is never invalid
+VALIDATED_KEYS = [
+    k for k in KEYS if k not in {f.key for f in filters.FILTERS if f.free_text}
+]  # free text is never invalid
 STREAMLIT_RESERVED = {"embed", "embed_options"}  # st.query_params hides these from the app
 # "zz" makes the first value of a validated parameter invalid, whatever follows it.
 invalid_value_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40).map(
@@ -131,7 +134,7 @@ invalid_values = st.one_of(
     st.tuples(invalid_value_text, st.lists(st.text(max_size=20), max_size=3)).map(lambda t: [t[0], *t[1]]),
 )
 unknown_key = st.text(min_size=1, max_size=40).filter(
-    lambda k: k not in filters.QUERY_KEYS and k.lower() not in STREAMLIT_RESERVED
+    lambda k: k not in filters.BY_KEY and k.lower() not in STREAMLIT_RESERVED
 )
 invalid_params = st.dictionaries(
     st.one_of(st.sampled_from(VALIDATED_KEYS), unknown_key),
@@ -141,7 +144,7 @@ invalid_params = st.dictionaries(
 ).map(
     # an unknown key is ignored whatever its value; a validated one needs an invalid value
     lambda d: {
-        k: (v if k not in filters.QUERY_KEYS or _starts_invalid(v) else "zz" + str(v)) for k, v in d.items()
+        k: (v if k not in filters.BY_KEY or _starts_invalid(v) else "zz" + str(v)) for k, v in d.items()
     }
 )
 
@@ -173,7 +176,7 @@ def test_the_invalid_params_strategy_only_draws_invalid_links() -> None:
     @given(params=invalid_params)
     def check(params) -> None:
         known = {"region": ["Mopti", "Gao"], "dataset": ["curated"]}
-        spec, notices = filters.parse_query(params, known=known)
+        spec, notices = filters.parse_query(params, choices_from(known))
         assert spec == FilterSpec()
         assert sum(n.startswith("ignored parameter") for n in notices) == len(params)
 

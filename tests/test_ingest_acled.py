@@ -5,7 +5,6 @@ Every event here is invented for the test; no ACLED row is copied. Headers are A
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -16,135 +15,7 @@ import pytest
 from sahelmap.ingest import acled
 from sahelmap.ingest.registry import read_dataset
 from sahelmap.ingest.textfile import ReadError
-
-CURRENT = list(acled.CURRENT_HEADER)
-ERA_2020 = [
-    "data_id",
-    "iso",
-    "event_id_cnty",
-    "event_id_no_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "timestamp",
-    "iso3",
-]
-LEGACY = [c for c in ERA_2020 if c != "sub_event_type"]
-# ACLED Africa version 7 and earlier: capitals, ally_actor_*, no timestamp.
-LEGACY_V7 = [
-    "GWNO",
-    "EVENT_ID_CNTY",
-    "EVENT_ID_NO_CNTY",
-    "EVENT_DATE",
-    "YEAR",
-    "TIME_PRECISION",
-    "EVENT_TYPE",
-    "ACTOR1",
-    "ALLY_ACTOR_1",
-    "INTER1",
-    "ACTOR2",
-    "ALLY_ACTOR_2",
-    "INTER2",
-    "INTERACTION",
-    "COUNTRY",
-    "ADMIN1",
-    "ADMIN2",
-    "ADMIN3",
-    "LOCATION",
-    "LATITUDE",
-    "LONGITUDE",
-    "GEO_PRECISION",
-    "SOURCE",
-    "NOTES",
-    "FATALITIES",
-]
-HXL_TAGS = {  # HDX's tags for the columns they tag; the others stay blank, as in HDX files
-    "event_id_cnty": "#event+code",
-    "event_date": "#date+occurred",
-    "event_type": "#event+type",
-    "actor1": "#group+name+first",
-    "location": "#loc+name",
-    "latitude": "#geo+lat",
-    "longitude": "#geo+lon",
-    "fatalities": "#affected+killed",
-}
-
-# An invented event (values in ACLED's style), and the fields of its older spellings.
-BASE = {
-    "event_id_cnty": "MLI90001",
-    "event_date": "12 March 2022",
-    "year": "2022",
-    "time_precision": "1",
-    "disorder_type": "Political violence",
-    "event_type": "Battles",
-    "sub_event_type": "Armed clash",
-    "actor1": "Military Forces of Mali (2021-)",
-    "assoc_actor_1": "Wagner Group",
-    "inter1": "1",
-    "actor2": "JNIM: Group for Support of Islam and Muslims",
-    "assoc_actor_2": "",
-    "inter2": "2",
-    "interaction": "12",
-    "civilian_targeting": "",
-    "iso": "466",
-    "region": "Western Africa",
-    "country": "Mali",
-    "admin1": "Mopti",
-    "admin2": "Djenne",
-    "admin3": "Fakala",
-    "location": "Sofara",
-    "latitude": "14.0167",
-    "longitude": "-4.2425",
-    "geo_precision": "1",
-    "source": "Studio Tamani; Menastream",
-    "source_scale": "National",
-    "notes": "Synthetic: soldiers and militants fought near Sofara, test only.",
-    "fatalities": "4",
-    "tags": "",
-    "timestamp": "1650000000",
-    "data_id": "1",
-    "event_id_no_cnty": "90001",
-    "iso3": "MLI",
-    "gwno": "432",
-}
-ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
-
-
-def event(**changes: str) -> dict[str, str]:
-    return {**BASE, **changes}
-
-
-def acled_csv(header: list[str], *rows: dict[str, str], hxl: bool = False) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    if hxl:
-        writer.writerow([HXL_TAGS.get(c.lower(), "") for c in header])
-    for row in rows:
-        writer.writerow([row.get(ALIASES.get(c.lower(), c.lower()), "") for c in header])
-    return out.getvalue().encode("utf-8")
+from tests.factories import BASE, CURRENT, ERA_2020, LEGACY, LEGACY_V7, acled_csv, event
 
 
 def ingest(data: bytes, name: str = "acled.csv", fmt: str = "auto"):

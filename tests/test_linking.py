@@ -7,7 +7,7 @@ import pytest
 
 from sahelmap import linking
 from sahelmap.events import load_events
-from tests.conftest import ACLED_FILE, require_realdata
+from tests.factories import ACLED_FILE, require_realdata
 
 
 def event(eid: str, dataset: str, date: str, lat: float, lon: float, etype: str = "Battles", **extra) -> dict:

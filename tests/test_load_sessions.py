@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 from sahelmap import filters
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +51,15 @@ def test_other_addresses_are_refused(load: ModuleType, url: str) -> None:
 
 
 def test_user_key(load: ModuleType) -> None:
-    assert load.user_key("$$ID-31ee943bab982b7de049b45df9bf23bb-w_groups") == "w_groups"
+    assert load.user_key("$$ID-31ee943bab982b7de049b45df9bf23bb-w_actor") == "w_actor"
     assert load.user_key("plain") == "plain"
 
 
 def test_widget_changes_use_the_widgets_options(load: ModuleType) -> None:
     widgets = {
-        "w_groups": load.Widget("$$ID-a-w_groups", "multiselect", "Actor group", ["Wagner", "JNIM"]),
-        "w_types": load.Widget("$$ID-b-w_types", "multiselect", "Event type", ["Battles"]),
-        "w_places": load.Widget("$$ID-c-w_places", "multiselect", "Place", ["Gao", "Kidal"]),
+        "w_actor": load.Widget("$$ID-a-w_actor", "multiselect", "Actor group", ["Wagner", "JNIM"]),
+        "w_type": load.Widget("$$ID-b-w_type", "multiselect", "Event type", ["Battles"]),
+        "w_place": load.Widget("$$ID-c-w_place", "multiselect", "Place", ["Gao", "Kidal"]),
         "w_months_1": load.Widget("$$ID-d-w_months_1", "slider", "Period", ["Jan 20", "Feb 20", "Mar 20"]),
         "w_min_deaths": load.Widget("$$ID-e-w_min_deaths", "number_input", "Deaths", []),
         "w_civilians": load.Widget("$$ID-f-w_civilians", "checkbox", "Civilians", []),

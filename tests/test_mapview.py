@@ -19,7 +19,7 @@ import pytest
 from sahelmap import mapview, paths, schema
 from sahelmap.gazetteer import load_gazetteer
 from sahelmap.mapview import EVENT_COLORS, base_map, event_layer, popup_html
-from tests.test_filters import (
+from tests.factories import (
     ALL,
     BATTLES,
     GAO,

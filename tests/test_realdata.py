@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sahelmap import actors, events, paths, store
+from sahelmap import actors, events, paths, schema, store
 from sahelmap.gazetteer import load_gazetteer
 from sahelmap.ingest.registry import Ingested, read_dataset
 from sahelmap.ingest.textfile import read_path
@@ -69,7 +69,7 @@ def test_acled_file_imports_whole(acled: Ingested) -> None:
 
 def test_wagner_africa_corps_group(acled_events: pd.DataFrame) -> None:
     bit = actors.GROUP_BIT["wagner"]
-    wagner = acled_events[(acled_events[events.ACTOR_MASK] & bit) != 0]
+    wagner = acled_events[(acled_events[schema.ACTOR_GROUP_MASK] & bit) != 0]
     assert len(wagner) == 193
     assert wagner["event_date"].min() == pd.Timestamp("2021-12-25")
     assert wagner["event_date"].max() == pd.Timestamp("2023-02-28")

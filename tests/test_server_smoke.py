@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 
 def test_a_real_server_serves_sessions_without_errors(tmp_path) -> None:

@@ -365,9 +365,9 @@ def test_load_events_includes_stored_datasets(tmp_path: Path) -> None:
     assert len(table) == 5 and set(table.datasets) == {"curated", "mine"}
     assert table.formats["mine"] == "acled"
     assert table.events["event_id"].is_unique
-    assert events.ACTOR_MASK in table.events  # derived columns for stored rows too
+    assert schema.ACTOR_GROUP_MASK in table.events  # derived columns for stored rows too
     mali = events.actors.GROUP_BIT["mali_state"]
-    assert (table.events[events.ACTOR_MASK] & mali).astype(bool).all()
+    assert (table.events[schema.ACTOR_GROUP_MASK] & mali).astype(bool).all()
 
 
 def test_version_changes_with_every_write_and_removal(tmp_path) -> None:

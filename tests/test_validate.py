@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sahelmap.validate import validate
-from tests.conftest import frame_of, good_row
+from tests.factories import frame_of, good_row
 
 TODAY = dt.date(2026, 1, 1)
 

@@ -7,14 +7,17 @@ perpetrator: both parts count. An event's groups are those of every name in its 
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.abc import Traversable
 
 import numpy as np
 import pandas as pd
 
 from sahelmap import schema
+from sahelmap.errors import ReferenceDataError
 
 GROUP_KEYS = tuple(schema.ACTOR_GROUPS)
 GROUP_BIT = {key: 1 << i for i, key in enumerate(GROUP_KEYS)}
@@ -27,17 +30,19 @@ class Rule:
     group: str
 
 
-def read_rules(path: Path) -> list[Rule]:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+def read_rules(path: Traversable) -> list[Rule]:
+    table = pd.read_csv(io.BytesIO(path.read_bytes()), dtype=str, keep_default_na=False, comment="#")
     rules = []
     for line, row in enumerate(table.itertuples(index=False), start=2):
         if row.group not in schema.ACTOR_GROUPS:
-            raise ValueError(f"{path}:{line}: group: {row.group!r} is not one of {', '.join(GROUP_KEYS)}")
+            raise ReferenceDataError(
+                f"{path}:{line}: group: {row.group!r} is not one of {', '.join(GROUP_KEYS)}"
+            )
         rules.append(Rule(re.compile(row.pattern, re.IGNORECASE), row.group))
     return rules
 
 
-def group_of_name(name: str, rules: list[Rule]) -> set[str]:
+def group_of_name(name: str, rules: Sequence[Rule]) -> set[str]:
     groups = set()
     for part in UNCERTAIN_SEPARATOR.split(name):
         groups.add(next((r.group for r in rules if r.pattern.search(part)), "other"))
@@ -48,26 +53,27 @@ def split_names(field: str) -> list[str]:
     return [n.strip() for n in field.split(";") if n.strip()]
 
 
-def group_mask(groups: set[str]) -> int:
-    return sum(GROUP_BIT[g] for g in groups)
+def mask_of(groups: Iterable[str]) -> int:
+    """The bits of these actor groups, as stored in the table's actor_group_mask."""
+    return sum(GROUP_BIT[g] for g in set(groups))
 
 
 def groups_from_mask(mask: int) -> list[str]:
     return [key for key in GROUP_KEYS if mask & GROUP_BIT[key]]
 
 
-def actor_group_masks(events: pd.DataFrame, rules: list[Rule]) -> pd.Series:
+def actor_group_masks(events: pd.DataFrame, rules: Sequence[Rule]) -> pd.Series:
     """One bit per actor group found in any of the four actor fields (int32: fast to filter)."""
     mask = np.zeros(len(events), dtype=np.int32)
     for column in schema.ACTOR_COLUMNS:
         codes, fields = pd.factorize(events[column])
         per_field = np.array(
-            [group_mask(set().union(*(group_of_name(n, rules) for n in split_names(str(f))))) for f in fields]
+            [mask_of(set().union(*(group_of_name(n, rules) for n in split_names(str(f))))) for f in fields]
             + [0],
             dtype=np.int32,
         )
         mask |= per_field[codes]  # code -1 (empty field) picks the 0 at the end
-    return pd.Series(mask, index=events.index, name="actor_group_mask")
+    return pd.Series(mask, index=events.index, name=schema.ACTOR_GROUP_MASK)
 
 
 def labels_from_masks(masks: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["month", "month_end", "event_type", "events", "deaths"])
     month = events["event_date"].dt.to_period("M").dt.to_timestamp()
     grouped = (
-        events.assign(month=month, deaths=events["fatalities"].astype("Float64").fillna(0))
+        events.assign(month=month, deaths=schema.counted_deaths(events["fatalities"]))
         .groupby(["month", "event_type"], observed=True)
         .agg(events=("event_id", "size"), deaths=("deaths", "sum"))
         .reset_index()
@@ -28,8 +28,8 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
 
 def actor_group_counts(events: pd.DataFrame) -> pd.DataFrame:
     """Events per actor group (an event with several groups counts once for each)."""
-    masks = events["actor_group_mask"].to_numpy()
-    deaths = events["fatalities"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    masks = events[schema.ACTOR_GROUP_MASK].to_numpy()
+    deaths = schema.counted_deaths(events["fatalities"]).to_numpy()
     rows = []
     for key, label in schema.ACTOR_GROUPS.items():
         hit = (masks & actors.GROUP_BIT[key]) != 0

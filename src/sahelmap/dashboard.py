@@ -13,9 +13,11 @@ from typing import Any
 import pandas as pd
 
 from sahelmap import charts, mapview, schema
-from sahelmap.filters import FilterSpec
+from sahelmap.filters import Choices, FilterSpec
+from sahelmap.text import http_urls
 
 FRENCH_HANDOVER_TIMBUKTU = dt.date(2021, 12, 14)
+PLAY_SECONDS_PER_MONTH = 1.5  # playback speed: one month of events every this many seconds
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -37,35 +39,6 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return [p.to_timestamp().date() for p in pd.period_range(first, last, freq="M")]
 
 
-@dataclass(frozen=True)
-class Choices:
-    """What the widgets offer, derived from the loaded table."""
-
-    first: dt.date
-    last: dt.date
-    months: list[dt.date]
-    regions: list[str]
-    datasets: list[str]
-    covers_more_than_focus: bool
-
-
-def choices(events: pd.DataFrame) -> Choices:
-    if events.empty:
-        today = dt.date.today()
-        return Choices(today, today, [month_start(today)], [], [], False)
-    first, last = events["event_date"].min().date(), events["event_date"].max().date()
-    regions = sorted(str(r) for r in events["admin1"].dropna().unique())
-    datasets = [str(d) for d in events["dataset"].astype("str").unique()]
-    return Choices(
-        first,
-        last,
-        months_between(first, last),
-        regions,
-        sorted(datasets),
-        bool(events["focus_place"].isna().any()),
-    )
-
-
 def presets(c: Choices) -> dict[str, tuple[dt.date, dt.date]]:
     """Quick periods; each clipped to the data."""
     last_year = max(c.first, month_start((pd.Timestamp(c.last) - pd.DateOffset(months=11)).date()))
@@ -81,12 +54,6 @@ def presets(c: Choices) -> dict[str, tuple[dt.date, dt.date]]:
     return {k: v for k, v in options.items() if v[0] <= v[1]}
 
 
-def subtypes_for(event_types: tuple[str, ...] | list[str]) -> list[str]:
-    """Sub-types offered: those of the chosen types, or all when no type is chosen."""
-    chosen = event_types or list(schema.EVENT_TYPES)
-    return [s for t in chosen for s in schema.EVENT_TYPES[t]]
-
-
 @dataclass(frozen=True)
 class Kpis:
     events: int
@@ -97,13 +64,12 @@ class Kpis:
 
 
 def kpis(events: pd.DataFrame) -> Kpis:
-    deaths = events["fatalities"].astype("Float64")
     return Kpis(
         events=len(events),
-        deaths=int(deaths.fillna(0).sum()),
+        deaths=schema.total_deaths(events["fatalities"]),
         civilian_events=int(events["civilian_targeting"].sum()),
         places=int(events["location"].nunique()),
-        unknown_deaths=int(deaths.isna().sum()),
+        unknown_deaths=int(events["fatalities"].isna().sum()),
     )
 
 
@@ -127,11 +93,30 @@ TABLE_COLUMNS = {
 def table_rows(events: pd.DataFrame) -> pd.DataFrame:
     """The columns the table shows, newest first; links only where they are http(s)."""
     rows = events[list(TABLE_COLUMNS)].copy()
-    url = rows["source_url"].astype("str")
-    rows["source_url"] = url.where(url.str.match(r"^https?://", na=False))
+    rows["source_url"] = http_urls(rows["source_url"])
     for column in ("actor1", "actor2", "location", "admin1", "source", "notes"):
         rows[column] = rows[column].fillna("")  # an empty cell, not the word "None"
     return rows.sort_values("event_date", ascending=False, kind="stable")
+
+
+def follow_data(
+    period: tuple[dt.date, dt.date], old: tuple[dt.date, dt.date], new: Choices
+) -> tuple[dt.date, dt.date]:
+    """The period once the data's range changed from ``old`` (an upload, a new import).
+
+    A period that reached an end of the old range follows it to the new end, so new events are not
+    silently left out; a period inside the range stays as it was, clipped to the new range.
+    """
+    start, end = period
+    start = new.first if start <= old[0] else max(start, new.first)
+    end = new.last if end >= old[1] else min(end, new.last)
+    return (start, end) if start <= end else (new.first, new.last)
+
+
+def spec_period(period: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date | None, dt.date | None]:
+    """The FilterSpec's start and end for a period the widgets hold: an edge of the data is no limit."""
+    start, end = period
+    return (None if start == c.first else start, None if end == c.last else end)
 
 
 def clamp_period(spec: FilterSpec, c: Choices) -> tuple[dt.date, dt.date]:
@@ -147,6 +132,17 @@ def step_period_end(period: tuple[dt.date, dt.date], months: int, c: Choices) ->
     moved = (pd.Timestamp(end) + pd.DateOffset(months=months)).date()
     new_end = min(month_end(max(moved, start)), c.last)
     return start, max(new_end, start)
+
+
+def period_of_months(months: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date, dt.date]:
+    """The exact period a month slider shows: first day of its first month to last day of its last."""
+    first, last = months
+    return max(first, c.first), min(month_end(last), c.last)
+
+
+def tick_due(last_tick: float, now: float) -> bool:
+    """Whether playback should move on: a full rerun between two timer ticks must not step it."""
+    return now - last_tick >= PLAY_SECONDS_PER_MONTH * 0.9
 
 
 def playback_start(period: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date, dt.date]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.abc import Traversable
 from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, linking, paths, schema, store
-from sahelmap.gazetteer import Gazetteer, assign_focus_place, load_gazetteer
+from sahelmap import actors, filters, linking, paths, reference, schema, store
+from sahelmap.gazetteer import Gazetteer, assign_focus_place
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
-
-# Internal column for fast filtering; never exported.
-ACTOR_MASK = "actor_group_mask"
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,20 @@ class EventTable:
     def __len__(self) -> int:
         return len(self.events)
 
+    @functools.cached_property
+    def choices(self) -> filters.Choices:
+        """What the filters can offer on this table (dates, regions, datasets)."""
+        return filters.choices(self.events)
 
-def derive_columns(valid: pd.DataFrame, gazetteer: Gazetteer, rules: list[actors.Rule]) -> pd.DataFrame:
-    """Add actor groups and focus place to validated rows."""
-    out = valid.copy()
-    out[ACTOR_MASK] = actors.actor_group_masks(out, rules)
-    out["actor_groups"] = actors.labels_from_masks(out[ACTOR_MASK])
-    out["focus_place"] = assign_focus_place(out, gazetteer)
+
+def derive_columns(
+    valid: pd.DataFrame, gazetteer: Gazetteer | None = None, rules: Sequence[actors.Rule] | None = None
+) -> pd.DataFrame:
+    """Add actor groups and focus place to validated rows (the bundled gazetteer and rules by default)."""
+    out = valid.copy(deep=False)
+    out[schema.ACTOR_GROUP_MASK] = actors.actor_group_masks(out, rules or reference.actor_rules())
+    out["actor_groups"] = actors.labels_from_masks(out[schema.ACTOR_GROUP_MASK])
+    out["focus_place"] = assign_focus_place(out, gazetteer or reference.gazetteer())
     return out
 
 
@@ -40,22 +47,16 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """One frame, sorted by date, with a fresh index and vocabulary dtypes kept."""
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=[*schema.TABLE_COLUMNS, ACTOR_MASK])
-    events = pd.concat(frames, ignore_index=True)
-    events["dataset"] = events["dataset"].astype("str").astype("category")
-    events["event_type"] = pd.Categorical(events["event_type"], categories=list(schema.EVENT_TYPES))
-    events["sub_event_type"] = pd.Categorical(
-        events["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES)
-    )
-    events["focus_place"] = pd.Categorical(events["focus_place"], categories=list(schema.FOCUS_PLACES))
+        return schema.coerce(pd.DataFrame(columns=[*schema.TABLE_COLUMNS, schema.ACTOR_GROUP_MASK]))
+    events = schema.coerce(pd.concat(frames, ignore_index=True))
     return events.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 
 def load_events(
-    curated: Path | None = None,
+    curated: Traversable | None = None,
     extra: list[ValidationResult] | None = None,
     gazetteer: Gazetteer | None = None,
-    rules: list[actors.Rule] | None = None,
+    rules: Sequence[actors.Rule] | None = None,
     *,
     include_stored: bool = False,
     data_dir: Path | None = None,
@@ -65,8 +66,6 @@ def load_events(
     ``include_stored`` adds every dataset imported with ``sahelmap import`` (``store.load_stored``, from
     ``data_dir`` or the user's data directory).
     """
-    gazetteer = gazetteer or load_gazetteer(paths.places_path())
-    rules = rules or actors.read_rules(paths.actor_rules_path())
     stored = store.load_stored(data_dir) if include_stored else []
     results = [read_curated_file(curated or paths.curated_events_path()), *(extra or []), *stored]
     frames = [derive_columns(r.valid, gazetteer, rules) for r in results]

@@ -17,7 +17,7 @@ from sahelmap import schema
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"  # a leading apostrophe makes spreadsheets show the text as typed
 
-EXPORT_COLUMNS = [c for c in schema.TABLE_COLUMNS if c != "timestamp"] + ["linked_events"]
+EXPORT_COLUMNS = [c for c in schema.TABLE_COLUMNS if c != "timestamp"] + [schema.LINKED_EVENTS]
 
 ATTRIBUTION = {
     "curated": "sahelmap curated events: compiled by the sahelmap project from the publications cited in "

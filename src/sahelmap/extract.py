@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from sahelmap import export, filters
+from sahelmap import export, filters, schema
 from sahelmap.events import EventTable
 from sahelmap.filters import FilterSpec
 
@@ -39,27 +39,15 @@ class View:
         )
 
 
-def known_values(table: EventTable) -> dict[str, list[str]]:
-    events = table.events
-    return {
-        "region": sorted(str(r) for r in events["admin1"].dropna().unique()),
-        "dataset": sorted(str(d) for d in events["dataset"].astype("str").unique()),
-    }
-
-
-def data_range(table: EventTable) -> tuple[dt.date, dt.date] | None:
-    dates = table.events["event_date"]
-    return (dates.min().date(), dates.max().date()) if len(dates) else None
-
-
 def view_of(table: EventTable, spec: FilterSpec) -> View:
     filtered = filters.apply(table.events, spec)
-    deaths = int(filtered["fatalities"].astype("Float64").fillna(0).sum())
+    deaths = schema.total_deaths(filtered["fatalities"])
     datasets = sorted(filtered["dataset"].astype("str").unique()) if len(filtered) else []
+    data_range = (table.choices.first, table.choices.last) if len(table.events) else None
     return View(
         spec=spec,
         filtered=filtered,
-        description=filters.describe(spec, len(filtered), deaths, data_range(table)),
+        description=filters.describe(spec, len(filtered), deaths, data_range),
         stem=filters.file_stem(spec),
         attributions=export.attribution_for(datasets, table.formats),
         query=urlencode(filters.to_query(spec)),
@@ -71,4 +59,4 @@ def spec_from_query_string(
 ) -> tuple[FilterSpec, list[str]]:
     """Exactly what the app's URL carries after '?' -> FilterSpec (strict: an invalid parameter raises)."""
     params: Mapping[str, list[str]] = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    return filters.parse_query(params, known=known_values(table), strict=strict)
+    return filters.parse_query(params, table.choices, strict=strict)

@@ -1,7 +1,10 @@
-"""One filter language for the app, its URL and the CLI: FilterSpec, apply(), describe(), query strings.
+"""The filter registry: one declaration per filter, from which FilterSpec, the URL, the CLI and the sidebar
+are all built.
 
-A FilterSpec is frozen: the app builds one from its widgets, the URL and `sahelmap export --query`
-build one from the same query string, and ``apply`` turns it into boolean masks over the table.
+Each ``Filter`` holds everything about one filter: its name (the FilterSpec attribute, the URL key and the
+widget key, with the period's ``from``/``to`` as the one exception), its widget, how a query string value
+is parsed and written back, its boolean mask over the event table, its words in the description line and
+its part of a download's file name. Adding a filter is one entry in ``FILTERS`` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -9,110 +12,464 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sahelmap import actors, schema
+from sahelmap import actors, schema, text
+from sahelmap.errors import QueryError
 
 MAX_TEXT_LENGTH = 200  # free-text searches are bounded: longer input is cut, with a notice
-
-
-def slug(text: str) -> str:
-    """URL-friendly name: 'Violence against civilians' -> 'violence-against-civilians'."""
-    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-
-
-EVENT_TYPE_BY_SLUG = {slug(t): t for t in schema.EVENT_TYPES}
-SUB_EVENT_TYPE_BY_SLUG = {slug(s): s for s in schema.SUB_EVENT_TYPES}
-PLACE_BY_SLUG = {slug(p): p for p in schema.FOCUS_PLACES} | {
-    slug(alias): place for place, aliases in schema.FOCUS_PLACE_ALIASES.items() for alias in aliases
-}
 ELSEWHERE = "elsewhere"  # the place filter's value for events at none of the six focus places
+MAX_MIN_DEATHS = 999_999  # the largest "at least N deaths" a URL or the widget accepts
+
+slug = text.slug
 
 
 @dataclass(frozen=True)
-class FilterSpec:
-    """What the user asked to see. Empty tuples and None mean "no restriction"."""
+class Choices:
+    """What the loaded data offers the filters: its dates, regions and datasets."""
 
-    start: dt.date | None = None  # inclusive
-    end: dt.date | None = None  # inclusive
-    actor_groups: tuple[str, ...] = ()  # keys of schema.ACTOR_GROUPS; any of them
-    actor_text: str = ""  # substring of any raw actor name
-    event_types: tuple[str, ...] = ()
-    sub_event_types: tuple[str, ...] = ()  # narrows within the chosen types
-    places: tuple[str, ...] = ()  # focus places, or ELSEWHERE
-    regions: tuple[str, ...] = ()  # admin1 names
-    min_fatalities: int = 0
-    civilians_only: bool = False
-    text: str = ""  # substring of location or notes
+    first: dt.date
+    last: dt.date
+    regions: tuple[str, ...] = ()
     datasets: tuple[str, ...] = ()
-    one_per_event: bool = False  # count each real event once across linked datasets
-
-    def is_default(self) -> bool:
-        return self == FilterSpec()
+    covers_more_than_focus: bool = False
+    has_links: bool = False  # some imported events are linked copies of curated ones
 
 
-# --- applying ------------------------------------------------------------------------------
+def choices(events: pd.DataFrame) -> Choices:
+    """The choices of one table; the app's widgets and the CLI's checks both use these."""
+    if events.empty:
+        today = dt.date.today()
+        return Choices(today, today)
+    return Choices(
+        first=events["event_date"].min().date(),
+        last=events["event_date"].max().date(),
+        regions=tuple(sorted(str(r) for r in events["admin1"].dropna().unique())),
+        datasets=tuple(sorted(str(d) for d in events["dataset"].astype("str").unique())),
+        covers_more_than_focus=bool(events["focus_place"].isna().any()),
+        has_links=bool(schema.DUPLICATE_OF in events and events[schema.DUPLICATE_OF].notna().any()),
+    )
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How the sidebar shows a filter. ``kind``: period, multiselect, text, number or toggle."""
+
+    kind: str
+    label: str
+    help: str = ""
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    default: Any
+    widget: Widget
+    parse: Callable[[list[str], Choices], Any]  # URL values (split on commas) -> value; QueryError if bad
+    mask: Callable[[pd.DataFrame, Any, FilterSpec], np.ndarray]
+    # words for the description line ("" for none; a list of items to be joined with the slot's others)
+    describe: Callable[[Any, FilterSpec], str | list[str]]
+    slot: str  # where the words go: what, who, where, how, period, counting
+    format: Callable[[Any], str] = lambda v: ",".join(v) if isinstance(v, tuple) else str(v)
+    file_part: Callable[[Any, FilterSpec], list[str]] = lambda v, s: []  # words of a download's name
+    # The widget's choices (multiselect), given the data and the other filters' current values.
+    options: Callable[[Choices, Mapping[str, Any]], list[str]] = lambda c, now: []
+    shown: Callable[[Choices], bool] = lambda c: True  # whether the sidebar offers it for this data
+    option_label: Callable[[str], str] = str
+    url_key: str = ""  # only where the URL's name differs from ``name``
+    free_text: bool = False  # commas are part of the value, not separators
+
+    @property
+    def key(self) -> str:
+        return self.url_key or self.name
+
+
+# --- parsing helpers ---------------------------------------------------------------------------
+
+
+def _one_date(values: list[str], is_end: bool) -> dt.date:
+    """'2022-01' -> 1 Jan 2022 (or 31 Jan as an end); '2022-01-14' -> that day."""
+    if len(values) != 1:
+        raise QueryError("expects one date (YYYY-MM or YYYY-MM-DD)")
+    value = values[0]
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            year, month = int(value[:4]), int(value[5:])
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if is_end else 1)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{value!r} is not a date (YYYY-MM or YYYY-MM-DD)") from None
+
+
+def _choose(
+    values: list[str], allowed: Mapping[str, str], what: str, shown: Iterable[str]
+) -> tuple[str, ...]:
+    chosen = []
+    for value in values:
+        found = allowed.get(slug(value))
+        if found is None:
+            raise QueryError(f"unknown {what} {value[:60]!r} (known: {', '.join(shown)})")
+        chosen.append(found)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _chooser(
+    what: str, options: Callable[[Choices], Iterable[str]], aliases: Mapping[str, str] | None = None
+):
+    """Parse values into the options of ``what`` (matched by slug, aliases allowed)."""
+
+    def parse(values: list[str], choices: Choices) -> tuple[str, ...]:
+        known = list(options(choices))
+        allowed = {slug(v): v for v in known} | dict(aliases or {})
+        return _choose(values, allowed, what, [slug(v) for v in known])
+
+    return parse
+
+
+def _flag(values: list[str], choices: Choices) -> bool:
+    if values not in (["1"], ["0"], ["true"], ["false"]):
+        raise QueryError(f"{','.join(values)!r} is not 1 or 0")
+    return values[0] in ("1", "true")
+
+
+def _whole_number(values: list[str], choices: Choices) -> int:
+    if len(values) != 1 or not re.fullmatch(r"[0-9]{1,6}", values[0]):
+        raise QueryError(f"{','.join(values)!r} is not a whole number from 0 to {MAX_MIN_DEATHS}")
+    return int(values[0])
+
+
+def _text(values: list[str], choices: Choices) -> str:
+    return values[0] if values else ""
 
 
 def _contains(values: pd.Series, needle: str) -> np.ndarray:
     return values.fillna("").str.contains(needle, case=False, regex=False).to_numpy()
 
 
-def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
-    """Boolean mask of the events the spec selects (vectorised; no copies of the table)."""
-    keep = np.ones(len(events), dtype=bool)
-    if spec.start is not None:
-        # An event that overlaps the period counts; single-day events end on their start.
-        last_day = events["end_date"].fillna(events["event_date"])
-        keep &= (last_day >= pd.Timestamp(spec.start)).to_numpy()
-    if spec.end is not None:
-        keep &= (events["event_date"] <= pd.Timestamp(spec.end)).to_numpy()
-    if spec.actor_groups:
-        bits = sum(actors.GROUP_BIT[g] for g in spec.actor_groups)
-        keep &= (events["actor_group_mask"].to_numpy() & bits) != 0
-    if spec.actor_text:
-        any_actor = np.zeros(len(events), dtype=bool)
-        for column in schema.ACTOR_COLUMNS:
-            any_actor |= _contains(events[column], spec.actor_text)
-        keep &= any_actor
-    if spec.event_types:
-        keep &= events["event_type"].isin(spec.event_types).to_numpy()
-    if spec.sub_event_types:
-        # A sub-type narrows its own type only: other chosen types stay whole.
-        in_sub = events["sub_event_type"].isin(spec.sub_event_types).to_numpy()
-        whole = events["event_type"].isin(whole_types(spec)).to_numpy()
-        keep &= in_sub | whole
-    if spec.places:
-        named = [p for p in spec.places if p != ELSEWHERE]
-        at_place = events["focus_place"].isin(named).to_numpy()
-        if ELSEWHERE in spec.places:
-            at_place = at_place | events["focus_place"].isna().to_numpy()
-        keep &= at_place
-    if spec.regions:
-        keep &= events["admin1"].isin(spec.regions).to_numpy()
-    if spec.min_fatalities > 0:
-        keep &= (events["fatalities"].fillna(0) >= spec.min_fatalities).to_numpy()
-    if spec.civilians_only:
-        keep &= events["civilian_targeting"].to_numpy(dtype=bool)
-    if spec.text:
-        keep &= _contains(events["location"], spec.text) | _contains(events["notes"], spec.text)
-    if spec.datasets:
-        keep &= events["dataset"].isin(spec.datasets).to_numpy()
-    if spec.one_per_event and "duplicate_of" in events:
-        keep &= events["duplicate_of"].isna().to_numpy()
-    return keep
+def _join_words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _slugs(values: tuple[str, ...]) -> str:
+    return ",".join(v if v == ELSEWHERE else slug(v) for v in values)
+
+
+# --- masks that need more than one line ----------------------------------------------------------
+
+
+def subtypes_for(event_types: Iterable[str]) -> list[str]:
+    """Sub-types offered: those of the chosen types, or all when no type is chosen."""
+    return [s for t in (list(event_types) or schema.EVENT_TYPES) for s in schema.EVENT_TYPES[t]]
 
 
 def whole_types(spec: FilterSpec) -> list[str]:
     """Chosen event types that no chosen sub-type narrows."""
-    narrowed = {schema.PARENT_TYPE[s] for s in spec.sub_event_types}
-    return [t for t in spec.event_types if t not in narrowed]
+    narrowed = {schema.PARENT_TYPE[s] for s in spec.subtype}
+    return [t for t in spec.type if t not in narrowed]
+
+
+def _subtype_mask(events: pd.DataFrame, subtypes: tuple[str, ...], spec: FilterSpec) -> np.ndarray:
+    # A sub-type narrows its own type only: other chosen types stay whole.
+    in_sub = events["sub_event_type"].isin(subtypes).to_numpy()
+    return in_sub | events["event_type"].isin(whole_types(spec)).to_numpy()
+
+
+def _place_mask(events: pd.DataFrame, places: tuple[str, ...], spec: FilterSpec) -> np.ndarray:
+    at_place = events["focus_place"].isin([p for p in places if p != ELSEWHERE]).to_numpy()
+    if ELSEWHERE in places:
+        at_place = at_place | events["focus_place"].isna().to_numpy()
+    return at_place
+
+
+def _actor_name_mask(events: pd.DataFrame, name: str, spec: FilterSpec) -> np.ndarray:
+    found = np.zeros(len(events), dtype=bool)
+    for column in schema.ACTOR_COLUMNS:
+        found = found | _contains(events[column], name)
+    return found
+
+
+def _place_words(places: tuple[str, ...], spec: FilterSpec) -> str:
+    named = [p for p in places if p != ELSEWHERE]
+    words = [f"in {_join_words(named)}"] if named else []
+    if ELSEWHERE in places:
+        words.append("elsewhere in Mali")
+    return " and ".join(words)
+
+
+def _region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
+    named_places = any(p != ELSEWHERE for p in spec.place)
+    noun = "region" if len(regions) == 1 else "regions"
+    return f"{'within' if named_places else 'in'} {_join_words(list(regions))} {noun}"
+
+
+PLACE_ALIASES = {slug(alias): place for place, names in schema.FOCUS_PLACE_ALIASES.items() for alias in names}
+ACTOR_LABELS = {slug(label): key for key, label in schema.ACTOR_GROUPS.items()}
+
+# --- the registry: one entry per filter, in the sidebar's order ----------------------------------------
+
+FILTERS: tuple[Filter, ...] = (
+    Filter(
+        name="start",
+        url_key="from",
+        default=None,
+        widget=Widget("period", "Period", "Month steps; the presets and the date inputs set exact days."),
+        parse=lambda values, c: _one_date(values, is_end=False),
+        # An event that overlaps the period counts; single-day events end on their start.
+        mask=lambda e, day, s: (e["end_date"].fillna(e["event_date"]) >= pd.Timestamp(day)).to_numpy(),
+        describe=lambda day, s: "",  # the period is described by describe() itself, start and end together
+        slot="period",
+        format=lambda day: day.isoformat(),
+    ),
+    Filter(
+        name="end",
+        url_key="to",
+        default=None,
+        widget=Widget("period", "Period"),
+        parse=lambda values, c: _one_date(values, is_end=True),
+        mask=lambda e, day, s: (e["event_date"] <= pd.Timestamp(day)).to_numpy(),
+        describe=lambda day, s: "",
+        slot="period",
+        format=lambda day: day.isoformat(),
+    ),
+    Filter(
+        name="actor",
+        default=(),
+        widget=Widget(
+            "multiselect", "Actor group", "Matched across actor 1, actor 2 and their associated actors."
+        ),
+        options=lambda c, now: list(schema.ACTOR_GROUPS),
+        option_label=lambda key: schema.ACTOR_GROUPS.get(key, key),
+        parse=_chooser("actor group", lambda c: schema.ACTOR_GROUPS, ACTOR_LABELS),
+        mask=lambda e, groups, s: (e[schema.ACTOR_GROUP_MASK].to_numpy() & actors.mask_of(groups)) != 0,
+        describe=lambda groups, s: [schema.ACTOR_GROUPS[g] for g in groups],
+        slot="who",
+        file_part=lambda groups, s: list(groups),
+    ),
+    Filter(
+        name="actor_name",
+        default="",
+        widget=Widget("text", "Actor name contains", placeholder="e.g. Katiba Macina"),
+        parse=_text,
+        mask=_actor_name_mask,
+        describe=lambda name, s: f'an actor named "{name}"',
+        slot="who",
+        free_text=True,
+    ),
+    Filter(
+        name="type",
+        default=(),
+        widget=Widget("multiselect", "Event type"),
+        options=lambda c, now: list(schema.EVENT_TYPES),
+        parse=_chooser("event type", lambda c: schema.EVENT_TYPES),
+        mask=lambda e, types, s: e["event_type"].isin(types).to_numpy(),
+        describe=lambda types, s: "",  # described with the sub-types: see describe()
+        slot="what",
+        format=_slugs,
+        file_part=lambda types, s: [slug(t) for t in s.subtype or types],  # the narrower words win
+    ),
+    Filter(
+        name="subtype",
+        default=(),
+        widget=Widget("multiselect", "Sub-event type", "Only the sub-types of the chosen event types."),
+        options=lambda c, now: subtypes_for(now.get("type", ())),
+        parse=_chooser("sub-event type", lambda c: schema.SUB_EVENT_TYPES),
+        mask=_subtype_mask,
+        describe=lambda subtypes, s: "",
+        slot="what",
+        format=_slugs,
+        file_part=lambda subtypes, s: [] if s.type else [slug(t) for t in subtypes],
+    ),
+    Filter(
+        name="place",
+        default=(),
+        widget=Widget(
+            "multiselect",
+            "Place",
+            f"An event counts at a focus place when it is there or within {schema.FOCUS_RADIUS_KM:.0f} km "
+            "(events located only to a region do not).",
+        ),
+        options=lambda c, now: [*schema.FOCUS_PLACES, *([ELSEWHERE] if c.covers_more_than_focus else [])],
+        option_label=lambda p: "Elsewhere in Mali" if p == ELSEWHERE else p,
+        parse=_chooser("place", lambda c: [*schema.FOCUS_PLACES, ELSEWHERE], PLACE_ALIASES),
+        mask=_place_mask,
+        describe=_place_words,
+        slot="where",
+        format=_slugs,
+        file_part=lambda places, s: [slug(p) for p in places],
+    ),
+    Filter(
+        name="region",
+        default=(),
+        widget=Widget("multiselect", "Region", "Admin-1 regions, as the source names them."),
+        options=lambda c, now: list(c.regions),
+        parse=lambda values, c: (
+            _chooser("region", lambda c: c.regions)(values, c) if c.regions else tuple(values)
+        ),
+        mask=lambda e, regions, s: e["admin1"].isin(regions).to_numpy(),
+        describe=_region_words,
+        slot="where",
+        file_part=lambda regions, s: [slug(r) for r in regions],
+    ),
+    Filter(
+        name="precision",
+        default=(),
+        widget=Widget(
+            "multiselect",
+            "Located to",
+            "How precisely the source locates each event (ACLED's geo-precision codes).",
+        ),
+        options=lambda c, now: [str(code) for code in schema.GEO_PRECISION],
+        option_label=lambda code: schema.GEO_PRECISION[int(code)].capitalize(),
+        parse=_chooser("precision", lambda c: [str(code) for code in schema.GEO_PRECISION]),
+        mask=lambda e, codes, s: e["geo_precision"].isin([int(c) for c in codes]).to_numpy(),
+        describe=lambda codes, s: (
+            "with location precision "
+            + " or ".join(f"{c} ({schema.GEO_PRECISION[int(c)]})" for c in sorted(codes))
+        ),
+        slot="how",
+    ),
+    Filter(
+        name="q",
+        default="",
+        widget=Widget("text", "Search place and notes"),
+        parse=_text,
+        mask=lambda e, q, s: _contains(e["location"], q) | _contains(e["notes"], q),
+        describe=lambda q, s: f'mentioning "{q}"',
+        slot="how",
+        free_text=True,
+    ),
+    Filter(
+        name="min_deaths",
+        default=0,
+        widget=Widget("number", "At least this many reported deaths"),
+        parse=_whole_number,
+        mask=lambda e, n, s: (e["fatalities"].fillna(0) >= n).to_numpy(),
+        describe=lambda n, s: f"with at least {n:,} reported deaths",
+        slot="how",
+    ),
+    Filter(
+        name="civilians",
+        default=False,
+        widget=Widget("toggle", "Civilians targeted only"),
+        parse=_flag,
+        mask=lambda e, on, s: e["civilian_targeting"].to_numpy(dtype=bool),
+        describe=lambda on, s: "targeting civilians",
+        slot="what",
+        format=lambda on: "1",
+        file_part=lambda on, s: ["civilians"],
+    ),
+    Filter(
+        name="dataset",
+        default=(),
+        widget=Widget("multiselect", "Dataset"),
+        options=lambda c, now: list(c.datasets),
+        shown=lambda c: len(c.datasets) > 1,
+        parse=lambda values, c: (
+            _chooser("dataset", lambda c: c.datasets)(values, c) if c.datasets else tuple(values)
+        ),
+        mask=lambda e, names, s: e["dataset"].isin(names).to_numpy(),
+        describe=lambda names, s: "from " + _join_words(list(names)),
+        slot="how",
+    ),
+    Filter(
+        name="once",
+        default=False,
+        widget=Widget(
+            "toggle",
+            "Count each real event once",
+            "Imported events linked to a curated event (same days, place and kind) are not counted again.",
+        ),
+        parse=_flag,
+        # a table that was never linked (no imported data) has no copies to leave out
+        mask=lambda e, on, s: (
+            e[schema.DUPLICATE_OF].isna().to_numpy() if schema.DUPLICATE_OF in e else np.ones(len(e), bool)
+        ),
+        describe=lambda on, s: "(each real event once)",
+        slot="counting",
+        format=lambda on: "1",
+        shown=lambda c: c.has_links,
+    ),
+)
+BY_NAME: dict[str, Filter] = {f.name: f for f in FILTERS}
+BY_KEY: dict[str, Filter] = {f.key: f for f in FILTERS}
+
+
+class FilterSpec(Mapping[str, Any]):
+    """What the user asked to see: one value per registered filter (``spec.actor``, ``spec["actor"]``).
+
+    Frozen and hashable. A filter left at its default does not restrict anything.
+    """
+
+    __slots__ = ("_values",)
+    _values: dict[str, Any]
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(BY_NAME)
+        if unknown:
+            raise TypeError(f"unknown filters: {', '.join(sorted(unknown))}")
+        object.__setattr__(
+            self, "_values", {name: values.get(name, f.default) for name, f in BY_NAME.items()}
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("FilterSpec is frozen: use replace()")
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FilterSpec) and self._values == other._values
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_spec_from_items, (tuple(self.active().items()),))
+
+    def __repr__(self) -> str:
+        return "FilterSpec(" + ", ".join(f"{k}={v!r}" for k, v in self.active().items()) + ")"
+
+    def replace(self, **changes: Any) -> FilterSpec:
+        return FilterSpec(**(self._values | changes))
+
+    def active(self) -> dict[str, Any]:
+        """The filters that restrict something (not at their default)."""
+        return {name: v for name, v in self._values.items() if v != BY_NAME[name].default}
+
+
+def _spec_from_items(items: tuple[tuple[str, Any], ...]) -> FilterSpec:
+    return FilterSpec(**dict(items))
+
+
+# --- applying ------------------------------------------------------------------------------
+
+
+def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
+    """Boolean mask of the events the spec selects (vectorised; no copies of the table)."""
+    keep = np.ones(len(events), dtype=bool)
+    for name, value in spec.active().items():
+        keep &= BY_NAME[name].mask(events, value, spec)
+    return keep
 
 
 def apply(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
@@ -122,16 +479,20 @@ def apply(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
 # --- describing ----------------------------------------------------------------------------
 
 
-def _join_words(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _period_bound(day: dt.date, is_end: bool) -> str:
     """A month when the bound is a whole month's edge, else the exact day (presets set days)."""
     whole_month = day.day == calendar.monthrange(day.year, day.month)[1] if is_end else day.day == 1
     return day.strftime("%b %Y") if whole_month else f"{day.day} {day:%b %Y}"
+
+
+def _words(spec: FilterSpec, slot: str) -> list[str]:
+    """The words of every active filter in this slot, in registry order."""
+    words: list[str] = []
+    for name, value in spec.active().items():
+        if BY_NAME[name].slot == slot:
+            said = BY_NAME[name].describe(value, spec)
+            words += [said] if isinstance(said, str) else said
+    return [w for w in words if w]
 
 
 def describe(
@@ -141,215 +502,107 @@ def describe(
 
     ``data_range`` (first and last event dates of the table) names an open end of the period.
     """
-    what = _join_words(whole_types(spec) + list(spec.sub_event_types)) or "All events"
-    if spec.civilians_only:
-        what += " targeting civilians"
-    parts = [what]
-    who = [schema.ACTOR_GROUPS[g] for g in spec.actor_groups]
-    if spec.actor_text:
-        who.append(f'an actor named "{spec.actor_text}"')
+    what = _join_words(whole_types(spec) + list(spec.subtype)) or "All events"
+    parts = [" ".join([what, *_words(spec, "what")])]
+    who = _words(spec, "who")
     if who:
         parts.append("involving " + _join_words(who))
-    named = [p for p in spec.places if p != ELSEWHERE]
-    places = [f"in {_join_words(named)}"] if named else []
-    if ELSEWHERE in spec.places:
-        places.append("elsewhere in Mali")
-    if places:
-        parts.append(" and ".join(places))
-    if spec.regions:
-        region_word = "region" if len(spec.regions) == 1 else "regions"
-        parts.append(f"{'within' if named else 'in'} {_join_words(list(spec.regions))} {region_word}")
-    if spec.text:
-        parts.append(f'mentioning "{spec.text}"')
-    if spec.min_fatalities:
-        parts.append(f"with at least {spec.min_fatalities} reported deaths")
-    if spec.datasets:
-        parts.append("from " + _join_words(list(spec.datasets)))
+    parts += _words(spec, "where") + _words(spec, "how")
     sentence = " ".join(parts)
     if spec.start or spec.end:
         first, last = data_range or (None, None)
         # The user's own bounds keep their day; an open end is named by the data's month.
         start = _period_bound(spec.start, is_end=False) if spec.start else (first and f"{first:%b %Y}")
         end = _period_bound(spec.end, is_end=True) if spec.end else (last and f"{last:%b %Y}")
-        start, end = start or "the start", end or "the latest event"
-        sentence += f", {start} - {end}"
+        sentence += f", {start or 'the start'} - {end or 'the latest event'}"
     unit = "event" if n_events == 1 else "events"
-    counted = " (each real event once)" if spec.one_per_event else ""
+    counted = "".join(" " + w for w in _words(spec, "counting"))
     return f"{sentence}: {n_events:,} {unit}{counted}, {deaths:,} reported deaths"
 
 
 # --- query strings -------------------------------------------------------------------------
-# name in the URL -> FilterSpec field. Lists are comma-separated; repeated keys are merged.
-QUERY_KEYS: dict[str, str] = {
-    "from": "start",
-    "to": "end",
-    "actor": "actor_groups",
-    "actor_name": "actor_text",
-    "type": "event_types",
-    "subtype": "sub_event_types",
-    "place": "places",
-    "region": "regions",
-    "min_deaths": "min_fatalities",
-    "civilians": "civilians_only",
-    "q": "text",
-    "dataset": "datasets",
-    "once": "one_per_event",
-}
-FIELD_TO_KEY = {v: k for k, v in QUERY_KEYS.items()}
 
 
-class QueryError(ValueError):
-    """An invalid query parameter; the message names it."""
-
-
-TEXT_KEYS = frozenset({"q", "actor_name"})
-
-
-def _values(raw: str | list[str], key: str = "") -> list[str]:
+def _values(raw: str | list[str], free_text: bool) -> list[str]:
     items = raw if isinstance(raw, list) else [raw]
-    if key in TEXT_KEYS:  # free text keeps its commas; a repeated key keeps its last value
-        text = str(items[-1]).strip() if items else ""
-        return [text] if text else []
+    if free_text:  # free text keeps its commas; a repeated key keeps its last value
+        value = str(items[-1]).strip() if items else ""
+        return [value] if value else []
     return [v.strip() for item in items for v in str(item).split(",") if v.strip()]
 
 
-def _parse_month_or_day(text: str, end: bool) -> dt.date:
-    """'2022-01' -> 1 Jan 2022 (or 31 Jan as an end); '2022-01-14' -> that day."""
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, month = int(text[:4]), int(text[5:])
-        day = calendar.monthrange(year, month)[1] if end else 1
-        return dt.date(year, month, day)
-    return dt.date.fromisoformat(text)
-
-
-def _choose(
-    values: list[str], allowed: Mapping[str, str], what: str, shown: Iterable[str] | None = None
-) -> tuple[str, ...]:
-    chosen = []
-    for v in values:
-        key = slug(v)
-        if key not in allowed:
-            known = ", ".join(shown if shown is not None else sorted(allowed))
-            raise QueryError(f"unknown {what} {v[:60]!r} (known: {known})")
-        chosen.append(allowed[key])
-    return tuple(dict.fromkeys(chosen))
-
-
-def _bounded_text(values: list[str], name: str, notices: list[str]) -> str:
-    text = ",".join(values)
-    if len(text) > MAX_TEXT_LENGTH:
-        notices.append(f"'{name}' was cut to {MAX_TEXT_LENGTH} characters")
+def _bounded(value: str, key: str, notices: list[str]) -> str:
+    if len(value) > MAX_TEXT_LENGTH:
+        notices.append(f"'{key}' was cut to {MAX_TEXT_LENGTH} characters")
         # stripped again after the cut, as the value was before it: the URL and the app then agree
-        text = text[:MAX_TEXT_LENGTH].rstrip()
-    return text
-
-
-def _parse_one(key: str, values: list[str], known: Mapping[str, Iterable[str]], notices: list[str]) -> object:
-    if key in ("from", "to"):
-        if len(values) != 1:
-            raise QueryError("expects one date (YYYY-MM or YYYY-MM-DD)")
-        try:
-            return _parse_month_or_day(values[0], end=key == "to")
-        except ValueError:
-            raise QueryError(f"{values[0]!r} is not a date (YYYY-MM or YYYY-MM-DD)") from None
-    if key == "actor":
-        by_key_or_label = {slug(k): k for k in schema.ACTOR_GROUPS} | {
-            slug(label): k for k, label in schema.ACTOR_GROUPS.items()
-        }
-        return _choose(values, by_key_or_label, "actor group", shown=schema.ACTOR_GROUPS)
-    if key == "type":
-        return _choose(values, EVENT_TYPE_BY_SLUG, "event type")
-    if key == "subtype":
-        return _choose(values, SUB_EVENT_TYPE_BY_SLUG, "sub-event type")
-    if key == "place":
-        return _choose(
-            values,
-            PLACE_BY_SLUG | {ELSEWHERE: ELSEWHERE},
-            "place",
-            [*map(slug, schema.FOCUS_PLACES), ELSEWHERE],
-        )
-    if key in ("region", "dataset"):
-        options = {slug(v): v for v in known.get(key, ())}
-        return _choose(values, options, key) if options else tuple(values)
-    if key == "min_deaths":
-        if len(values) != 1 or not re.fullmatch(r"[0-9]{1,6}", values[0]):
-            raise QueryError(f"{','.join(values)!r} is not a whole number from 0 to 999999")
-        return int(values[0])
-    if key in ("civilians", "once"):
-        if values not in (["1"], ["0"], ["true"], ["false"]):
-            raise QueryError(f"{','.join(values)!r} is not 1 or 0")
-        return values[0] in ("1", "true")
-    return _bounded_text(values, key, notices)
+        return value[:MAX_TEXT_LENGTH].rstrip()
+    return value
 
 
 def parse_query(
-    params: Mapping[str, str | list[str]],
-    known: Mapping[str, Iterable[str]] | None = None,
-    strict: bool = False,
+    params: Mapping[str, str | list[str]], choices: Choices | None = None, strict: bool = False
 ) -> tuple[FilterSpec, list[str]]:
     """Query parameters -> FilterSpec and notices.
 
-    An invalid or unknown parameter is left at its default and named in a notice; with
-    ``strict`` (the CLI), it raises QueryError instead. ``known`` lists the regions and datasets
-    present, so that their values can be checked.
+    An invalid or unknown parameter is left at its default and named in a notice; with ``strict`` (the
+    CLI), it raises QueryError instead. ``choices`` lists the regions and datasets present, so that their
+    values can be checked.
     """
-    known = known or {}
+    choices = choices or Choices(dt.date.today(), dt.date.today())
     notices: list[str] = []
     values: dict[str, object] = {}
     for key, raw in params.items():
         try:
-            if key not in QUERY_KEYS:
-                raise QueryError("is not a filter (known: " + ", ".join(QUERY_KEYS) + ")")
-            items = _values(raw, key)
+            flt = BY_KEY.get(key)
+            if flt is None:
+                raise QueryError("is not a filter (known: " + ", ".join(BY_KEY) + ")")
+            items = _values(raw, flt.free_text)
             if items:
-                values[QUERY_KEYS[key]] = _parse_one(key, items, known, notices)
+                value = flt.parse(items, choices)
+                values[flt.name] = _bounded(value, key, notices) if flt.free_text else value
         except QueryError as error:
             if strict:
                 raise QueryError(f"parameter '{key}': {error}") from None
             notices.append(f"ignored parameter '{str(key)[:40]}': {str(error)[:300]}")
-    spec = FilterSpec(**values)  # type: ignore[arg-type]
+    spec = FilterSpec(**values)
     if spec.start and spec.end and spec.start > spec.end:
         message = "'from' is after 'to'"
         if strict:
             raise QueryError(message)
         notices.append(f"ignored the period: {message}")
-        spec = replace(spec, start=None, end=None)
+        spec = spec.replace(start=None, end=None)
     return spec, notices
-
-
-def _format_value(name: str, value: object) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, tuple):
-        if name in ("event_types", "sub_event_types", "places"):
-            return ",".join(slug(v) if v != ELSEWHERE else v for v in value)
-        return ",".join(value)
-    return str(value)
 
 
 def to_query(spec: FilterSpec) -> dict[str, str]:
     """FilterSpec -> query parameters, defaults left out (so a plain URL means "everything")."""
-    default = FilterSpec()
-    out = {}
-    for f in fields(FilterSpec):
-        value = getattr(spec, f.name)
-        if value != getattr(default, f.name):
-            out[FIELD_TO_KEY[f.name]] = _format_value(f.name, value)
-    return out
+    return {BY_NAME[name].key: BY_NAME[name].format(v) for name, v in spec.active().items()}
 
 
 def file_stem(spec: FilterSpec) -> str:
     """A file name that says the filter: sahelmap_wagner_gao_2022-01_2024-12."""
     parts = ["sahelmap"]
-    parts += list(spec.actor_groups)
-    parts += [slug(t) for t in spec.sub_event_types or spec.event_types]
-    parts += [slug(p) for p in spec.places] + [slug(r) for r in spec.regions]
-    if spec.civilians_only:
-        parts.append("civilians")
+    for name, value in spec.active().items():
+        parts += BY_NAME[name].file_part(value, spec)
     if spec.start or spec.end:
         parts.append(spec.start.strftime("%Y-%m") if spec.start else "start")
         parts.append(spec.end.strftime("%Y-%m") if spec.end else "latest")
-    stem = "_".join(parts)
-    return stem[:120]
+    return "_".join(field for field in parts if field)[:120]
+
+
+__all__ = [
+    "ELSEWHERE",
+    "FILTERS",
+    "Choices",
+    "Filter",
+    "FilterSpec",
+    "QueryError",
+    "Widget",
+    "apply",
+    "choices",
+    "describe",
+    "file_stem",
+    "mask",
+    "parse_query",
+    "to_query",
+]

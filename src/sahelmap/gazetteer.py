@@ -6,23 +6,19 @@ Names match whatever the accents, case, hyphens or spaces: "Ti-n-Zaouâtene", "T
 
 from __future__ import annotations
 
-import unicodedata
+import io
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.abc import Traversable
 
 import numpy as np
 import pandas as pd
 
 from sahelmap import schema
+from sahelmap.errors import ReferenceDataError
+from sahelmap.text import name_key
 
 ALIAS_SEPARATOR = "|"
 EARTH_RADIUS_KM = 6371.0088
-
-
-def name_key(name: str) -> str:
-    """Fold a place name to a matching key: no accents, no case, letters and digits only."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class Gazetteer:
             for name in filter(None, (n.strip() for n in names)):
                 key = name_key(name)
                 if key in self._by_key and self._by_key[key] != i:
-                    raise ValueError(f"places.csv: name {name!r} is given to two places")
+                    raise ReferenceDataError(f"places.csv: name {name!r} is given to two places")
                 self._by_key[key] = int(str(i))
 
     def resolve(self, name: str) -> Place | None:
@@ -79,14 +75,16 @@ class Gazetteer:
         return self.places[self.places["focus"]]
 
 
-def read_places(path: Path) -> pd.DataFrame:
-    places = pd.read_csv(path, dtype={"geonames_id": "Int64"}, keep_default_na=False, na_values=[""])
+def read_places(path: Traversable) -> pd.DataFrame:
+    places = pd.read_csv(
+        io.BytesIO(path.read_bytes()), dtype={"geonames_id": "Int64"}, keep_default_na=False, na_values=[""]
+    )
     places["focus"] = places["focus"].astype(str).str.lower().eq("true")
     places["aliases"] = places["aliases"].fillna("")
     return places
 
 
-def load_gazetteer(path: Path) -> Gazetteer:
+def load_gazetteer(path: Traversable) -> Gazetteer:
     return Gazetteer(read_places(path))
 
 

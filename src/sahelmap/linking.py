@@ -82,17 +82,17 @@ def find_links(events: pd.DataFrame) -> pd.DataFrame:
 def link(events: pd.DataFrame) -> pd.DataFrame:
     """Add ``linked_events`` (on curated rows) and ``duplicate_of`` (on the rows they link to)."""
     out = events.copy()
-    out["linked_events"] = pd.Series(pd.NA, index=out.index, dtype="str")
-    out["duplicate_of"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    out[schema.LINKED_EVENTS] = pd.Series(pd.NA, index=out.index, dtype="str")
+    out[schema.DUPLICATE_OF] = pd.Series(pd.NA, index=out.index, dtype="str")
     pairs = find_links(out)
     if pairs.empty:
         return out
     labels = [_label(str(out.at[o, "dataset"]), str(out.at[o, "event_id"])) for o in pairs["other"]]
     listed = pd.Series(labels, index=pairs["curated"]).groupby(level=0).agg(schema.MULTI_VALUE_SEPARATOR.join)
-    out.loc[listed.index, "linked_events"] = listed.to_numpy()
+    out.loc[listed.index, schema.LINKED_EVENTS] = listed.to_numpy()
     # An imported event near two curated ones is the duplicate of the first (curated rows are distinct).
     first_owner = pairs.drop_duplicates("other")
-    out.loc[first_owner["other"].to_numpy(), "duplicate_of"] = out.loc[
+    out.loc[first_owner["other"].to_numpy(), schema.DUPLICATE_OF] = out.loc[
         first_owner["curated"].to_numpy(), "event_id"
     ].to_numpy()
     return out

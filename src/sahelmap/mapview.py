@@ -21,6 +21,7 @@ from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
 from sahelmap import schema
+from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 EVENT_COLORS: dict[str, str] = {
@@ -44,7 +45,6 @@ BASEMAPS: dict[str, str] = {
     "Satellite (Esri)": "Esri.WorldImagery",
 }
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
-SAFE_URL_SCHEMES = ("http://", "https://")
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
 _STYLE_AND_POPUP = JsCode(
@@ -64,23 +64,18 @@ function(feature, layer) {
 
 def esc(value: object) -> str:
     """HTML-escape anything, treating missing values as empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return ""
-    return html.escape(str(value), quote=True)
+    return "" if pd.isna(value) else html.escape(str(value), quote=True)
 
 
 def safe_url(url: object) -> str | None:
-    text = (
-        ""
-        if url is None or url is pd.NA or (isinstance(url, float) and math.isnan(url))
-        else str(url).strip()
-    )
-    return text if text.lower().startswith(SAFE_URL_SCHEMES) else None
+    """The URL if it is an http(s) link (never javascript: or data:), else None."""
+    text = "" if pd.isna(url) else str(url).strip()
+    return text if is_http_url(text) else None
 
 
 def radius_for(fatalities: pd.Series) -> np.ndarray:
     """Area grows with deaths; unknown or zero deaths get the smallest circle."""
-    deaths = fatalities.astype("Float64").fillna(0).to_numpy(dtype=float)
+    deaths = schema.counted_deaths(fatalities).to_numpy(dtype=float)
     return np.clip(4 + 2.2 * np.sqrt(deaths), 4, 26).round(1)
 
 
@@ -123,7 +118,7 @@ def popup_html(event: dict[str, Any]) -> str:
         _line("Reported deaths:", esc(deaths_text)),
         f"<i>{esc(event.get('notes'))}</i><br>" if esc(event.get("notes")) else "",
         _line("Source:", source),
-        _line("Also in:", esc(event.get("linked_events"))),
+        _line("Also in:", esc(event.get(schema.LINKED_EVENTS))),
         f"<small>{esc(event.get('dataset'))} · {esc(event.get('event_id'))}</small></div>",
     ]
     return "".join(parts)
@@ -161,7 +156,7 @@ def grid_cells(events: pd.DataFrame, cell_deg: float = GRID_CELL_DEG) -> pd.Data
     cells = events.assign(
         cell_lat=(np.floor(events["latitude"] / cell_deg) + 0.5) * cell_deg,
         cell_lon=(np.floor(events["longitude"] / cell_deg) + 0.5) * cell_deg,
-        deaths=events["fatalities"].astype("Float64").fillna(0),
+        deaths=schema.counted_deaths(events["fatalities"]),
         event_type=events["event_type"].astype("str"),
     )
     keys = ["cell_lat", "cell_lon"]

@@ -1,32 +1,35 @@
-"""Where things live: the bundled data (in the source tree) and the user's data directory."""
+"""Where things live: the bundled tables (package data ``sahelmap.data``) and the user's data directory."""
 
 from __future__ import annotations
 
 import os
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 
 DATA_DIR_ENV = "SAHELMAP_DATA_DIR"
+BUNDLED_PACKAGE = "sahelmap.data"
 
 
-def project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+def bundled(*parts: str) -> Traversable:
+    """A bundled file, wherever the package is installed (wheel, `pip install .` or editable)."""
+    return resources.files(BUNDLED_PACKAGE).joinpath(*parts)
 
 
-def bundled_data_dir() -> Path:
-    """data/ of the source tree (sahelmap is installed editable, from a clone)."""
-    return project_root() / "data"
+def curated_events_path() -> Traversable:
+    return bundled("events.csv")
 
 
-def curated_events_path() -> Path:
-    return bundled_data_dir() / "events.csv"
+def places_path() -> Traversable:
+    return bundled("geo", "places.csv")
 
 
-def places_path() -> Path:
-    return bundled_data_dir() / "geo" / "places.csv"
+def actor_rules_path() -> Traversable:
+    return bundled("actor_groups.csv")
 
 
-def actor_rules_path() -> Path:
-    return bundled_data_dir() / "actor_groups.csv"
+def milestones_path() -> Traversable:
+    return bundled("milestones.csv")
 
 
 def user_data_dir() -> Path:

@@ -1,12 +1,15 @@
 """The canonical event schema: column names, dtypes and vocabularies, named once.
 
 Column names follow ACLED wherever ACLED has the concept, so an ACLED user recognises them.
-Validation lives in ``validate.py``; this module only describes.
+Validation lives in ``validate.py``; this module describes, and ``coerce`` gives any frame the table's
+dtypes (the one place where column types are set).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+import pandas as pd
 
 # --- ACLED's taxonomy: 6 event types and 25 sub-event types --------------------------------
 EVENT_TYPES: Final[dict[str, tuple[str, ...]]] = {
@@ -88,7 +91,6 @@ FOCUS_PLACE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 FOCUS_RADIUS_KM: Final[float] = 50.0
 
 # --- Geography ------------------------------------------------------------------------------
-CRS: Final[str] = "EPSG:4326"
 # Mali's outline bounds (OCHA COD-AB admin-0) widened by a margin: border posts such as
 # Tinzaouaten sit on the edge, and sources round coordinates.
 MALI_BOUNDS_MARGIN_DEG: Final[float] = 0.1
@@ -151,6 +153,67 @@ MULTI_VALUE_SEPARATOR: Final[str] = "; "
 DERIVED_COLUMNS: Final[tuple[str, ...]] = ("actor_groups", "focus_place")
 # Every column of the table the app works on, in export order.
 TABLE_COLUMNS: Final[tuple[str, ...]] = CANONICAL_COLUMNS + DERIVED_COLUMNS
+# Internal columns: for fast filtering and for counting each real event once (linking.py).
+ACTOR_GROUP_MASK: Final = "actor_group_mask"  # int32, one bit per actor group (actors.GROUP_BIT)
+LINKED_EVENTS: Final = "linked_events"  # on a curated row: the imported events describing it
+DUPLICATE_OF: Final = "duplicate_of"  # on an imported row: the curated event it describes
+INTERNAL_COLUMNS: Final[tuple[str, ...]] = (ACTOR_GROUP_MASK, LINKED_EVENTS, DUPLICATE_OF)
+
+# --- Dtypes: one per column, internal ones included ----------------------------------------------
+_KIND_DTYPES: Final[dict[str, str]] = {
+    "text": "str",
+    "category": "category",
+    "date": "datetime64[ns]",
+    "float": "float64",
+    "bool": "bool",
+}
+DTYPES: Final[dict[str, object]] = {
+    **{c: _KIND_DTYPES.get(k, "Int64") for c, k in COLUMN_KINDS.items()},
+    # vocabularies keep their full list of categories, so filters and charts know every value
+    "event_type": pd.CategoricalDtype(list(EVENT_TYPES)),
+    "sub_event_type": pd.CategoricalDtype(list(SUB_EVENT_TYPES)),
+    "time_precision": "Int8",
+    "geo_precision": "Int8",
+    "fatalities": "Int32",  # bounded per event (validate.py), so int32 never overflows a total of rows
+    "actor_groups": "str",
+    "focus_place": pd.CategoricalDtype(list(FOCUS_PLACES)),
+    ACTOR_GROUP_MASK: "int32",
+    LINKED_EVENTS: "str",
+    DUPLICATE_OF: "str",
+}
+
+
+def coerce(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the table's dtype for each known column it has (others untouched).
+
+    Every path that builds the table (validation, the store, combining datasets) ends here, so a column
+    has the same type whichever way it came in. Unchanged columns are not copied.
+    """
+    out = frame.copy(deep=False)
+    for column in out.columns.intersection(list(DTYPES)):
+        dtype = DTYPES[column]
+        values = out[column]
+        if dtype == "bool":
+            values = values.astype("boolean").fillna(False)
+        elif dtype == "datetime64[ns]":
+            values = pd.to_datetime(values)
+        elif dtype == "category" and isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("str")  # categories of the frame it came from are not carried over
+        out[column] = values.astype(dtype)
+    return out
+
+
+def counted_deaths(fatalities: pd.Series) -> pd.Series:
+    """Each event's reported deaths as totals count them: an unknown toll adds nothing (int64, no overflow).
+
+    Every total shown says how many events have an unknown toll, so nothing is hidden by the zero.
+    """
+    return fatalities.astype("Float64").fillna(0).astype("int64")
+
+
+def total_deaths(fatalities: pd.Series) -> int:
+    return int(counted_deaths(fatalities).sum())
+
 
 # Curated rows are held to a higher standard than imported ones: precision codes, a note, and a
 # publication a reader can find, by its headline plus either its date or a checked URL. (Some pages

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sahelmap import paths, schema
+from sahelmap.errors import StoreError
 from sahelmap.validate import REPORT_COLUMNS, ValidationResult, empty_report
 
 STORE_SUBDIR: Final = "datasets"
@@ -47,10 +48,6 @@ METADATA_KEY: Final = b"sahelmap"
 LABEL_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 RESERVED_LABELS: Final = frozenset({schema.CURATED_DATASET})
 HISTORY_KEPT: Final = 20  # imports remembered in a manifest
-
-
-class StoreError(Exception):
-    """A dataset that cannot be stored, found or removed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -177,23 +174,7 @@ def _remove_stray_temporaries(directory: Path) -> None:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """The canonical columns with the table's dtypes (Parquet keeps most; categories need restoring)."""
-    out = frame.reindex(columns=list(schema.CANONICAL_COLUMNS))
-    out["event_type"] = pd.Categorical(out["event_type"], categories=list(schema.EVENT_TYPES))
-    out["sub_event_type"] = pd.Categorical(out["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES))
-    out["dataset"] = out["dataset"].astype("str").astype("category")
-    for column, kind in schema.COLUMN_KINDS.items():
-        if kind == "text":
-            out[column] = out[column].astype("str")
-        elif kind == "date":
-            out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
-        elif kind == "float":
-            out[column] = out[column].astype("float64")
-    for column in ("time_precision", "geo_precision"):
-        out[column] = out[column].astype("Int8")
-    out["fatalities"] = out["fatalities"].astype("Int32")
-    out["timestamp"] = out["timestamp"].astype("Int64")
-    out["civilian_targeting"] = out["civilian_targeting"].fillna(False).astype("bool")
-    return out
+    return schema.coerce(frame.reindex(columns=list(schema.CANONICAL_COLUMNS)))
 
 
 def _row_hashes(frame: pd.DataFrame) -> pd.Series:

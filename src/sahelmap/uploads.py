@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sahelmap import actors, export, linking, paths, schema
+from sahelmap import export, linking, schema
+from sahelmap.errors import ReadError
 from sahelmap.events import EventTable, combine, derive_columns
-from sahelmap.gazetteer import load_gazetteer
-from sahelmap.ingest.registry import read_dataset
-from sahelmap.ingest.textfile import ReadError
+from sahelmap.ingest.registry import FORMATS, read_dataset
 from sahelmap.validate import ValidationResult
 
 MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_ROWS = 1_000_000
+UPLOAD_FILE_TYPES = ["csv", "txt", "tsv", "json"]  # file endings the uploader accepts
+UPLOAD_FORMATS = ["auto", *FORMATS]  # "auto" detects the format from the header
 LABEL_CLEAN = re.compile(r"[^A-Za-z0-9_.-]+")
 # A cell that is just a number (-0.04, +3, 1e5) is no formula: a spreadsheet reads it as that number.
 PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
@@ -129,10 +130,8 @@ def with_uploads(shared: EventTable, uploads: list[Upload]) -> EventTable:
     good = [u for u in uploads if u.result is not None and len(u.result.valid)]
     if not good:
         return shared
-    gazetteer = load_gazetteer(paths.places_path())
-    rules = actors.read_rules(paths.actor_rules_path())
-    frames = [shared.events.drop(columns=["linked_events", "duplicate_of"], errors="ignore")]
-    frames += [derive_columns(u.result.valid, gazetteer, rules) for u in good if u.result is not None]
+    frames = [shared.events.drop(columns=[schema.LINKED_EVENTS, schema.DUPLICATE_OF], errors="ignore")]
+    frames += [derive_columns(u.result.valid) for u in good if u.result is not None]
     events = linking.link(combine(frames))
     formats = shared.formats | {u.label: u.format for u in good}
     return EventTable(events, shared.report, tuple(events["dataset"].cat.categories), formats)

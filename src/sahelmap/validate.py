@@ -302,7 +302,7 @@ def validate(
     reasons = (report["column"] + ": " + report["reason"]).groupby(report["row"]).agg("; ".join)
     rejected.insert(0, "row", rejected.index)
     rejected["rejection_reasons"] = rejected["row"].map(reasons)
-    return ValidationResult(_finish_types(valid), report, rejected.reset_index(drop=True), len(raw))
+    return ValidationResult(schema.coerce(valid), report, rejected.reset_index(drop=True), len(raw))
 
 
 def _report(found: pd.DataFrame, raw: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -324,19 +324,6 @@ def _report(found: pd.DataFrame, raw: pd.DataFrame, file: str) -> pd.DataFrame:
     )
 
 
-def _finish_types(valid: pd.DataFrame) -> pd.DataFrame:
-    """Final dtypes of the canonical table: categoricals for vocabularies, small nullable ints."""
-    out = valid.copy()
-    out["event_type"] = pd.Categorical(out["event_type"], categories=list(schema.EVENT_TYPES))
-    out["sub_event_type"] = pd.Categorical(out["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES))
-    out["dataset"] = out["dataset"].astype("category")
-    for column in ("time_precision", "geo_precision"):
-        out[column] = out[column].astype("Int8")
-    out["fatalities"] = out["fatalities"].astype("Int32")
-    out["civilian_targeting"] = out["civilian_targeting"].fillna(False).astype("bool")
-    return out
-
-
 def _empty_typed() -> pd.DataFrame:
     typed, _ = parse(pd.DataFrame(columns=list(schema.CANONICAL_COLUMNS), dtype="str"))
-    return _finish_types(typed)
+    return schema.coerce(typed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.abc import Traversable
 
 from sahelmap import schema
 from sahelmap.ingest.textfile import TextTable, read_text_table
@@ -22,6 +22,6 @@ def read_curated(
     return result, table
 
 
-def read_curated_file(path: Path) -> ValidationResult:
+def read_curated_file(path: Traversable) -> ValidationResult:
     result, _ = read_curated(path.read_bytes(), str(path))
     return result

@@ -17,15 +17,15 @@ from pathlib import Path
 import charset_normalizer
 import pandas as pd
 
+from sahelmap.errors import ReadError
+
+__all__ = ["ReadError", "TextTable", "read_path", "read_text_table"]
+
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 UTF8_CHECK_CHUNK = 1 << 20
 _BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\Z")  # nothing but a byte-order mark and white space
-
-
-class ReadError(ValueError):
-    """A file that cannot be read as a table at all; the message names the file and the cause."""
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Geographic reference files of ``sahelmap.data`` (sources and licences: README.md here)."""

@@ -1,0 +1,334 @@
+"""Builders shared by the tests: paths, synthetic rows and tables, synthetic ACLED files.
+
+Test modules import from here, never from one another. Every event here is invented for the tests; no
+third-party row is copied.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sahelmap import events, filters
+from sahelmap.ingest import acled
+from sahelmap.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = Path(os.environ.get("SAHELMAP_REALDATA", ROOT.parent / "shared" / "realdata"))
+ACLED_FILE = REALDATA / "acled_mali_2015-01_2023-03.csv"
+UCDP_FILE = REALDATA / "ucdp_ged_mali_1990-2019.csv"
+
+
+def require_realdata(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(
+            f"real third-party data not found at {path} (it lives in ../shared/realdata beside a clone)"
+        )
+    return path
+
+
+def good_row(**overrides: str) -> dict[str, str]:
+    """One valid canonical row as strings; tests change one field at a time."""
+    row = {
+        "event_id": "T-1",
+        "dataset": "test",
+        "event_date": "2022-03-27",
+        "end_date": "",
+        "time_precision": "1",
+        "event_type": "Violence against civilians",
+        "sub_event_type": "Attack",
+        "actor1": "Military Forces of Mali (2021-)",
+        "assoc_actor_1": "Wagner Group",
+        "actor2": "Civilians (Mali)",
+        "assoc_actor_2": "",
+        "location": "Moura",
+        "admin1": "Mopti",
+        "admin2": "Djenne",
+        "latitude": "14.1",
+        "longitude": "-4.05",
+        "geo_precision": "1",
+        "fatalities": "5",
+        "civilian_targeting": "true",
+        "notes": "A test event.",
+        "source": "Test Publisher",
+        "source_url": "",
+        "source_date": "2022-04-05",
+        "source_title": "A title",
+    }
+    row.update(overrides)
+    return row
+
+
+def frame_of(*rows: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), dtype="str")
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame
+
+
+def choices_from(known: dict | None) -> filters.Choices | None:
+    """Choices naming these regions and datasets (as a loaded table would), for parse_query."""
+    if known is None:
+        return None
+    today = dt.date.today()
+    return filters.Choices(
+        today, today, regions=tuple(known.get("region", ())), datasets=tuple(known.get("dataset", ()))
+    )
+
+
+# --- a small synthetic event table, validated and derived as the app does it ------------------------
+
+TODAY = dt.date(2026, 1, 1)
+D = dt.date
+
+MALI = "Military Forces of Mali (2021-)"
+WAGNER = "Wagner Group"
+JNIM = "JNIM: Group for Support of Islam and Muslims"
+CIVILIANS = "Civilians (Mali)"
+VAC = "Violence against civilians"
+BATTLES = "Battles"
+EXPLOSIONS = "Explosions/Remote violence"
+
+# Coordinates of the named places are those of data/geo/places.csv.
+GAO = ("16.27167", "-0.04472")
+KIDAL = ("18.44111", "1.40778")
+TINZAOUATEN = ("19.95427", "2.96732")
+
+
+def event_row(event_id: str, dataset: str, date: str, place: tuple[str, str, str, str], **more: str) -> dict:
+    location, admin1, admin2, latlon = place[0], place[1], place[2], place[3]
+    lat, lon = latlon.split(",")
+    base = {
+        "event_id": event_id,
+        "dataset": dataset,
+        "event_date": date,
+        "location": location,
+        "admin1": admin1,
+        "admin2": admin2,
+        "latitude": lat,
+        "longitude": lon,
+        "actor1": "",
+        "assoc_actor_1": "",
+        "actor2": "",
+        "assoc_actor_2": "",
+        "source_url": f"https://example.org/{event_id.lower()}",
+        "source_title": f"Report on {event_id}",
+    }
+    base.update(more)
+    return good_row(**base)
+
+
+# (location, admin1, admin2, "lat,lon")
+P_GAO = ("Gao", "Gao", "Gao", ",".join(GAO))
+P_KADJI = ("Kadji", "Gao", "Gao", "16.29337,-0.06643")  # ~3 km from Gao: at Gao by distance
+P_GAO_REGION = ("Gao region", "Gao", "", "16.27,-0.04")  # region-level point: at no focus place
+P_HOMBORI = ("Hombori", "Mopti", "Douentza", "15.27898,-1.70037")
+P_TOMBOUCTOU = ("Tombouctou", "Tombouctou", "Tombouctou", "16.77348,-3.00742")  # alias of Timbuktu
+P_MENAKA = ("Ménaka", "Menaka", "Menaka", "15.91820,2.40220")
+P_SEGOU = ("Ségou", "Segou", "Segou", "13.44032,-6.25947")
+P_BAMAKO = ("Bamako", "Bamako", "Bamako", "12.65000,-8.00000")
+P_TIN_ZAOUATEN = ("Tin Zaouaten", "Kidal", "Abeibara", ",".join(TINZAOUATEN))
+P_TI_N_ZAOUATENE = ("Ti-n-Zaouâtene", "Kidal", "Abeibara", ",".join(TINZAOUATEN))
+P_KIDAL = ("Kidal", "Kidal", "Kidal", ",".join(KIDAL))
+P_OGASSAGOU = ("Ogassagou-Peulh", "Mopti", "Bankass", "13.96014,-3.57019")
+
+ROWS = [
+    event_row("S01", "curated", "2021-12-31", P_GAO, event_type=BATTLES, sub_event_type="Armed clash",
+         actor1=MALI, assoc_actor_1=WAGNER, actor2=JNIM, fatalities="12", civilian_targeting="false",
+         notes="FAMa and Russian personnel clashed with JNIM fighters at the airport."),
+    event_row("S02", "curated", "2022-01-01", P_KADJI, event_type=VAC, sub_event_type="Attack",
+         actor1=WAGNER, actor2=CIVILIANS, fatalities="7", civilian_targeting="true",
+         notes="Armed men executed seven herders at a weekly market."),
+    event_row("S03", "curated", "2022-03-01", P_HOMBORI, event_type=BATTLES,
+         sub_event_type="Non-state actor overtakes territory", actor1=JNIM, actor2=MALI,
+         fatalities="2", civilian_targeting="false", notes="JNIM fighters took a military post."),
+    event_row("S04", "acled", "2022-05-05", P_TOMBOUCTOU, time_precision="3",
+         event_type="Strategic developments", sub_event_type="Looting/property destruction",
+         actor1="Unidentified Armed Group (Mali)", fatalities="0", civilian_targeting="false",
+         notes="Unidentified gunmen looted a storehouse."),
+    event_row("S05", "acled", "2022-06-15", P_MENAKA, time_precision="2", event_type=BATTLES,
+         sub_event_type="Armed clash", actor1=JNIM, actor2="Islamic State (Sahel)", fatalities="40",
+         civilian_targeting="false", notes="JNIM and IS Sahel fighters clashed near the town."),
+    event_row("S06", "curated", "2022-08-01", P_SEGOU, event_type="Riots", sub_event_type="Mob violence",
+         actor1="Rioters (Mali)", actor2=CIVILIANS, fatalities="", civilian_targeting="false",
+         notes="A crowd beat a man accused of theft."),
+    event_row("S07", "curated", "2023-02-10", P_BAMAKO, time_precision="2", event_type="Protests",
+         sub_event_type="Peaceful protest", actor1="Protesters (Mali)", fatalities="0",
+         civilian_targeting="false", notes="Residents marched against power cuts."),
+    event_row("S08", "acled", "2023-05-10", P_TIN_ZAOUATEN, event_type=EXPLOSIONS,
+         sub_event_type="Air/drone strike", actor1=MALI, actor2="FLA: Azawad Liberation Front",
+         assoc_actor_2=CIVILIANS, fatalities="21", civilian_targeting="false",
+         notes="A drone strike hit a gathering; civilians among the dead."),
+    event_row("S09", "ucdp", "2023-10-01", P_GAO_REGION, geo_precision="3", event_type=EXPLOSIONS,
+         sub_event_type="Remote explosive/landmine/IED", actor1="Unidentified Armed Group (Mali)",
+         actor2="MINUSMA: United Nations Multidimensional Integrated Stabilization Mission in Mali",
+         fatalities="1", civilian_targeting="false", notes="An IED struck a convoy on the Gao-Ansongo road."),
+    event_row("S10", "curated", "2024-07-27", P_TI_N_ZAOUATENE, end_date="2024-07-28", event_type=BATTLES,
+         sub_event_type="Armed clash", actor1=WAGNER, assoc_actor_1=MALI,
+         actor2="CSP-DPA: Permanent Strategic Framework for the Defense of the People of Azawad",
+         fatalities="", civilian_targeting="false",
+         notes="Several days of fighting near the Algerian border."),
+    event_row("S11", "curated", "2024-12-31", P_KIDAL, event_type=VAC,
+         sub_event_type="Abduction/forced disappearance", actor1=MALI, assoc_actor_1=WAGNER,
+         actor2=CIVILIANS, fatalities="", civilian_targeting="true",
+         notes="Soldiers and Russian personnel detained villagers."),
+    event_row("S12", "curated", "2025-01-01", P_KIDAL, event_type=VAC, sub_event_type="Attack",
+         actor1=WAGNER, actor2=CIVILIANS, fatalities="3", civilian_targeting="true",
+         notes="Russian personnel killed three civilians."),
+    event_row("S13", "ucdp", "2019-03-23", P_OGASSAGOU, event_type=VAC, sub_event_type="Attack",
+         actor1="Dan Na Ambassagou", actor2=CIVILIANS, fatalities="157", civilian_targeting="true",
+         notes="Dan Na Ambassagou militiamen attacked the Peulh village."),
+]  # fmt: skip
+ALL = {f"S{i:02d}" for i in range(1, 14)}
+TOTAL_DEATHS = 12 + 7 + 2 + 0 + 40 + 0 + 21 + 1 + 0 + 3 + 157  # S06, S10, S11 unknown
+UNKNOWN_DEATHS = {"S06", "S10", "S11"}
+
+
+def build_events(rows: list[dict] | None = None) -> pd.DataFrame:
+    """Rows -> validated, derived and combined as the app does it (a fresh frame each call)."""
+    result = validate(frame_of(*(rows if rows is not None else ROWS)), "synthetic.csv", today=TODAY)
+    assert result.report.empty, result.report.to_string()
+    return events.combine([events.derive_columns(result.valid)])
+
+
+@functools.cache
+def shared_events() -> pd.DataFrame:
+    return build_events()
+
+
+# --- synthetic ACLED files ---------------------------------------------------------------------------
+
+CURRENT = list(acled.CURRENT_HEADER)
+ERA_2020 = [
+    "data_id",
+    "iso",
+    "event_id_cnty",
+    "event_id_no_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "timestamp",
+    "iso3",
+]
+LEGACY = [c for c in ERA_2020 if c != "sub_event_type"]
+# ACLED Africa version 7 and earlier: capitals, ally_actor_*, no timestamp.
+LEGACY_V7 = [
+    "GWNO",
+    "EVENT_ID_CNTY",
+    "EVENT_ID_NO_CNTY",
+    "EVENT_DATE",
+    "YEAR",
+    "TIME_PRECISION",
+    "EVENT_TYPE",
+    "ACTOR1",
+    "ALLY_ACTOR_1",
+    "INTER1",
+    "ACTOR2",
+    "ALLY_ACTOR_2",
+    "INTER2",
+    "INTERACTION",
+    "COUNTRY",
+    "ADMIN1",
+    "ADMIN2",
+    "ADMIN3",
+    "LOCATION",
+    "LATITUDE",
+    "LONGITUDE",
+    "GEO_PRECISION",
+    "SOURCE",
+    "NOTES",
+    "FATALITIES",
+]
+HXL_TAGS = {  # HDX's tags for the columns they tag; the others stay blank, as in HDX files
+    "event_id_cnty": "#event+code",
+    "event_date": "#date+occurred",
+    "event_type": "#event+type",
+    "actor1": "#group+name+first",
+    "location": "#loc+name",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "fatalities": "#affected+killed",
+}
+
+# An invented event (values in ACLED's style), and the fields of its older spellings.
+BASE = {
+    "event_id_cnty": "MLI90001",
+    "event_date": "12 March 2022",
+    "year": "2022",
+    "time_precision": "1",
+    "disorder_type": "Political violence",
+    "event_type": "Battles",
+    "sub_event_type": "Armed clash",
+    "actor1": "Military Forces of Mali (2021-)",
+    "assoc_actor_1": "Wagner Group",
+    "inter1": "1",
+    "actor2": "JNIM: Group for Support of Islam and Muslims",
+    "assoc_actor_2": "",
+    "inter2": "2",
+    "interaction": "12",
+    "civilian_targeting": "",
+    "iso": "466",
+    "region": "Western Africa",
+    "country": "Mali",
+    "admin1": "Mopti",
+    "admin2": "Djenne",
+    "admin3": "Fakala",
+    "location": "Sofara",
+    "latitude": "14.0167",
+    "longitude": "-4.2425",
+    "geo_precision": "1",
+    "source": "Studio Tamani; Menastream",
+    "source_scale": "National",
+    "notes": "Synthetic: soldiers and militants fought near Sofara, test only.",
+    "fatalities": "4",
+    "tags": "",
+    "timestamp": "1650000000",
+    "data_id": "1",
+    "event_id_no_cnty": "90001",
+    "iso3": "MLI",
+    "gwno": "432",
+}
+ALIASES = {"ally_actor_1": "assoc_actor_1", "ally_actor_2": "assoc_actor_2"}
+
+
+def event(**changes: str) -> dict[str, str]:
+    return {**BASE, **changes}
+
+
+def acled_csv(header: list[str], *rows: dict[str, str], hxl: bool = False) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    if hxl:
+        writer.writerow([HXL_TAGS.get(c.lower(), "") for c in header])
+    for row in rows:
+        writer.writerow([row.get(ALIASES.get(c.lower(), c.lower()), "") for c in header])
+    return out.getvalue().encode("utf-8")
