@@ -12,3 +12,10 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("sahelmap-data")
     os.environ["SAHELMAP_DATA_DIR"] = str(directory)
     return directory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser and real-data tests are slow by definition: `-m "not slow"` (the fast tier) leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("realdata"):
+            item.add_marker(pytest.mark.slow)

@@ -13,7 +13,7 @@ from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
 from tests.factories import CURRENT, acled_csv, event
 
-pytestmark = pytest.mark.filterwarnings("ignore")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
 
 
 @pytest.fixture(scope="module")

@@ -398,6 +398,7 @@ def cli_runs(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     }
 
 
+@pytest.mark.slow
 def test_the_installed_command_reads_the_whole_corpus_in_one_go(generated: Path) -> None:
     """The real `sahelmap` script, once over every file: the worst status wins, nothing stops it."""
     paths = [str(path_of(c.name, generated)) for c in CASES]
@@ -569,6 +570,7 @@ def _unescaped(value: object) -> str:
     return str(value).replace("\\", "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", APP_SUBSET)
 def test_upload_in_the_app(name: str, generated: Path) -> None:
     case = BY_NAME[name]
@@ -604,6 +606,7 @@ def test_upload_in_the_app(name: str, generated: Path) -> None:
     assert has_download == bool(case.rejected), labels
 
 
+@pytest.mark.slow
 def test_uploaded_events_outside_the_curated_dates_are_counted() -> None:
     """The period follows the data's range: events after the last curated date count at once."""
     at = run_app()
@@ -640,6 +643,7 @@ RAW_MARKUP = ("<img src=x", "<script>alert", "<svg onload", "onerror=alert(1)>")
 UNESCAPED_MARKUP = re.compile(r"(?<!\\)[<>\[\]()!]")  # a markup character without its backslash
 
 
+@pytest.mark.slow
 def test_markup_in_every_text_field_arrives_escaped() -> None:
     rows = [
         good_row(event_id=f"{payload} {i}", **dict.fromkeys(TEXT_FIELDS, payload))

@@ -147,6 +147,7 @@ def test_canonical_file_needs_its_own_label(tmp_path: Path, data_dir: Path) -> N
     assert "(curated): 1 rows read, 1 stored" in result.stdout
 
 
+@pytest.mark.slow
 def test_unreadable_file_exits_2_without_traceback(tmp_path: Path) -> None:
     binary = tmp_path / "image.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")

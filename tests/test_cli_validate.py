@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sahelmap.cli import main
@@ -35,6 +36,7 @@ def test_rejected_rows_exit_1_with_file_row_column_reason(tmp_path: Path) -> Non
     assert f"{f}:3: fatalities: negative (value: '-2')" in result.output
 
 
+@pytest.mark.slow
 def test_unreadable_file_exits_2_without_traceback(tmp_path: Path) -> None:
     binary = tmp_path / "image.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")

@@ -10,6 +10,8 @@ import pytest
 
 from tests.factories import ROOT
 
+pytestmark = pytest.mark.slow  # linters and the type checker take a while
+
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

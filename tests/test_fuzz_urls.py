@@ -159,6 +159,7 @@ def default_count() -> int:
     return len(load_events().events)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(params=invalid_params)
 def test_the_app_ignores_invalid_links_with_a_notice(params, default_count) -> None:
@@ -183,6 +184,7 @@ def test_the_invalid_params_strategy_only_draws_invalid_links() -> None:
     check()
 
 
+@pytest.mark.slow
 def test_markup_in_a_link_is_shown_as_text() -> None:
     at = run_app(**{"zz<b>key": "1", "from": "zz" + string.punctuation})
     raw = " ".join(str(w.value) for w in at.warning)

@@ -10,7 +10,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.factories import ROOT
+
+pytestmark = pytest.mark.slow  # starts a real server
 
 
 def test_a_real_server_serves_sessions_without_errors(tmp_path) -> None:

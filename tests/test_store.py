@@ -234,6 +234,7 @@ def test_a_held_lock_blocks_a_second_writer(tmp_path: Path) -> None:
     assert (tmp_path / "datasets" / "acled.parquet").exists()
 
 
+@pytest.mark.slow  # two real processes
 def test_two_processes_importing_at_once_lose_nothing(tmp_path: Path) -> None:
     """Each process adds its own ids to one label; without the lock one merge would drop the other's rows."""
     files = []
@@ -306,6 +307,7 @@ def kill_while_writing(child: list[str], directory: Path, label: str, rng: rando
     return bool(list(directory.glob(f".{label}.parquet.*.tmp")))
 
 
+@pytest.mark.slow  # kills child processes mid-write, many times
 def test_import_killed_mid_write_leaves_a_readable_dataset(tmp_path: Path) -> None:
     n = 50_000
     data_dir = tmp_path / "data"

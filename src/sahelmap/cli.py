@@ -7,16 +7,13 @@ import time
 from pathlib import Path
 
 import click
-import pandas as pd
 
-from sahelmap import actors, export, extract, paths, schema, store
+from sahelmap import export, extract, paths, schema, store
+from sahelmap.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, ReadError, SahelmapError
 from sahelmap.events import derive_columns, load_events
-from sahelmap.filters import QueryError
-from sahelmap.gazetteer import load_gazetteer
 from sahelmap.ingest.registry import FORMATS, Ingested, read_dataset
-from sahelmap.ingest.textfile import ReadError, read_path
-
-EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+from sahelmap.ingest.textfile import read_path
+from sahelmap.text import report_line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,22 +31,12 @@ def _summarise(ingested: Ingested, name: str) -> list[str]:
     valid = result.valid
     if len(valid):
         lines.append(f"  dates: {valid['event_date'].min():%Y-%m-%d} .. {valid['event_date'].max():%Y-%m-%d}")
-        derived = derive_columns(
-            valid, load_gazetteer(paths.places_path()), actors.read_rules(paths.actor_rules_path())
-        )
+        derived = derive_columns(valid)
         counts = derived["focus_place"].value_counts().reindex(list(schema.FOCUS_PLACES), fill_value=0)
         lines.append("  focus places: " + ", ".join(f"{p} {n}" for p, n in counts.items()))
         lines.append(f"  elsewhere: {int(derived['focus_place'].isna().sum())}")
-    for line in result.report.itertuples(index=False):
-        where = f"{line.file}:{line.row}" if line.row is not None and not _isna(line.row) else line.file
-        lines.append(
-            f"{where}: {line.column}: {line.reason}" + (f" (value: {line.value!r})" if line.value else "")
-        )
+    lines += [report_line(r.file, r.row, r.column, r.reason, r.value) for r in result.report.itertuples()]
     return lines
-
-
-def _isna(value: object) -> bool:
-    return value is None or bool(pd.isna(value))
 
 
 format_option = click.option(
@@ -96,12 +83,7 @@ def _stage(message: str, started: float) -> None:
 
 def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str]:
     report = ingested.result.report
-    lines = [
-        (f"{r.file}:{r.row}" if not _isna(r.row) else str(r.file))
-        + f": {r.column}: {r.reason}"
-        + (f" (value: {r.value!r})" if r.value else "")
-        for r in report.head(limit).itertuples(index=False)
-    ]
+    lines = [report_line(r.file, r.row, r.column, r.reason, r.value) for r in report.head(limit).itertuples()]
     if len(report) > limit:
         lines.append(f"... and {len(report) - limit} more lines in the rejection report")
     return lines
@@ -138,9 +120,9 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
         summary = None
         if len(result.valid) or store.dataset_path(chosen).exists():
             summary = store.save_dataset(result, chosen, fmt=ingested.format, source_file=str(file))
-    except (ReadError, store.StoreError) as error:
+    except SahelmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(error.exit_code)
     except OSError as error:
         click.echo(f"error: {file}: cannot store the dataset ({error.strerror or error})", err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -169,10 +151,12 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
 @main.command("datasets")
 def datasets_() -> None:
     """List the imported datasets: label, format, events, dates, import time and source file."""
-    infos = store.list_datasets()
+    infos, damaged = store.inspect_datasets()
+    for path, reason in damaged:
+        click.echo(f"damaged: {path}: {reason}; remove it (sahelmap remove {path.stem}) and import again")
     if not infos:
         click.echo(f"no imported datasets in {store.store_dir()}")
-        return
+        sys.exit(EXIT_REJECTED if damaged else EXIT_OK)
     rows = [("label", "format", "events", "dates", "imported (UTC)", "source file")]
     rows += [
         (i.label, i.format, str(i.rows), f"{i.date_min} .. {i.date_max}", i.imported_at, i.source_file)
@@ -181,7 +165,11 @@ def datasets_() -> None:
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
-    click.echo(f"({len(infos)} datasets in {store.store_dir()})")
+    click.echo(
+        f"({len(infos)} datasets in {store.store_dir()}" + (f", {len(damaged)} damaged)" if damaged else ")")
+    )
+    if damaged:
+        sys.exit(EXIT_REJECTED)
 
 
 @main.command("remove")
@@ -193,9 +181,9 @@ def remove_(label: str) -> None:
     """
     try:
         found = store.remove_dataset(label)
-    except store.StoreError as error:
+    except SahelmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(error.exit_code)
     if not found:
         click.echo(f"no dataset labelled {label!r} in {store.store_dir()}", err=True)
         sys.exit(EXIT_REJECTED)
@@ -227,9 +215,9 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     table = load_events(include_stored=not curated_only)
     try:
         spec, _ = extract.spec_from_query_string(query, table, strict=True)
-    except QueryError as error:
+    except SahelmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        sys.exit(error.exit_code)
     view = extract.view_of(table, spec)
     target = output or Path(view.stem + export.EXTRACT_FORMATS[fmt])
     try:
@@ -240,6 +228,16 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     click.echo(f"{view.description}\nwrote {len(view.filtered):,} events to {target}")
     for line in view.attributions:
         click.echo(f"  cite: {line}")
+
+
+@main.command("app", context_settings={"ignore_unknown_options": True})
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def app_(streamlit_args: tuple[str, ...]) -> None:
+    """Start the dashboard (any further options go to `streamlit run`, e.g. --server.port 8502)."""
+    from streamlit.web import cli as streamlit_cli  # only this command needs streamlit
+
+    sys.argv = ["streamlit", "run", str(paths.app_script()), *streamlit_args]
+    sys.exit(streamlit_cli.main())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Folium layers from a filtered frame: per-event circles with escaped popups, or a grid aggregate.
 
-Measured on this machine (DESIGN.md): one folium CircleMarker per event costs ~1.6 s per 1,000
+Measured on this project's machine (BENCHMARKS.md): one folium CircleMarker per event costs ~1.6 s per 1,000
 events, a GeoJson layer fed a hand-built FeatureCollection ~0.34 s per 10,000. So events become one
 GeoJson layer whose style and popup come from feature properties, and above DETAIL_LIMIT events the
 map shows grid cells (counts and deaths per cell) so the payload stays small at any N.

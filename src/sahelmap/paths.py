@@ -32,6 +32,11 @@ def milestones_path() -> Traversable:
     return bundled("milestones.csv")
 
 
+def app_script() -> Path:
+    """The Streamlit page's script (a file inside the installed package, as `streamlit run` needs)."""
+    return Path(__file__).with_name("app.py")
+
+
 def user_data_dir() -> Path:
     """Imported datasets: $SAHELMAP_DATA_DIR, else the XDG data directory (~/.local/share/sahelmap)."""
     if os.environ.get(DATA_DIR_ENV):

@@ -316,14 +316,21 @@ def save_dataset(
     return SaveSummary(info, new, updated, unchanged, True, path, report_file)
 
 
-def list_datasets(data_dir: Path | None = None) -> list[DatasetInfo]:
-    """The stored datasets' manifests, by label; a damaged file is skipped."""
+def inspect_datasets(data_dir: Path | None = None) -> tuple[list[DatasetInfo], list[tuple[Path, str]]]:
+    """The stored datasets' manifests by label, and the damaged files with the reason each cannot be read."""
     directory = store_dir(data_dir)
-    infos = []
+    infos, damaged = [], []
     for path in sorted(directory.glob("*.parquet")) if directory.exists() else []:
-        with contextlib.suppress(StoreError, OSError, pa.ArrowException, ValueError, TypeError):
+        try:
             infos.append(read_info(path))
-    return infos
+        except (StoreError, OSError, pa.ArrowException, ValueError, TypeError) as error:
+            damaged.append((path, str(error)[:300]))
+    return infos, damaged
+
+
+def list_datasets(data_dir: Path | None = None) -> list[DatasetInfo]:
+    """The readable stored datasets' manifests, by label (inspect_datasets also names the damaged ones)."""
+    return inspect_datasets(data_dir)[0]
 
 
 def version(data_dir: Path | None = None) -> tuple[tuple[str, int, int], ...]:
