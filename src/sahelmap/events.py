@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, linking, paths, schema, store
+from sahelmap import actors, geography, linking, paths, schema, store
 from sahelmap.gazetteer import Gazetteer, assign_focus_place, load_gazetteer
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
@@ -28,8 +28,9 @@ class EventTable:
 
 
 def derive_columns(valid: pd.DataFrame, gazetteer: Gazetteer, rules: list[actors.Rule]) -> pd.DataFrame:
-    """Add actor groups and focus place to validated rows."""
-    out = valid.copy()
+    """Add actor groups, focus place and the spatial join (filling admin units the source left empty)."""
+    out = pd.concat([valid, geography.assign_admin(valid)], axis=1)
+    out = geography.fill_admin(out)
     out[ACTOR_MASK] = actors.actor_group_masks(out, rules)
     out["actor_groups"] = actors.labels_from_masks(out[ACTOR_MASK])
     out["focus_place"] = assign_focus_place(out, gazetteer)
@@ -48,6 +49,8 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
         events["sub_event_type"], categories=list(schema.SUB_EVENT_TYPES)
     )
     events["focus_place"] = pd.Categorical(events["focus_place"], categories=list(schema.FOCUS_PLACES))
+    for column in geography.JOIN_COLUMNS.values():
+        events[column] = events[column].astype("category")  # about 70 names for up to millions of rows
     return events.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 

@@ -25,6 +25,11 @@ def places_path() -> Path:
     return bundled_data_dir() / "geo" / "places.csv"
 
 
+def geo_path(name: str) -> Path:
+    """A file of data/geo/, such as the boundaries mali_admin1.geojson."""
+    return bundled_data_dir() / "geo" / name
+
+
 def actor_rules_path() -> Path:
     return bundled_data_dir() / "actor_groups.csv"
 

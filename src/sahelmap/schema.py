@@ -148,7 +148,14 @@ ACTOR_COLUMNS: Final[tuple[str, ...]] = ("actor1", "assoc_actor_1", "actor2", "a
 MULTI_VALUE_SEPARATOR: Final[str] = "; "
 
 # Columns the loader derives; they are not read from files.
-DERIVED_COLUMNS: Final[tuple[str, ...]] = ("actor_groups", "focus_place")
+# admin*_join and admin_flag: the spatial join on the OCHA polygons (geography.py).
+DERIVED_COLUMNS: Final[tuple[str, ...]] = (
+    "actor_groups",
+    "focus_place",
+    "admin1_join",
+    "admin2_join",
+    "admin_flag",
+)
 # Every column of the table the app works on, in export order.
 TABLE_COLUMNS: Final[tuple[str, ...]] = CANONICAL_COLUMNS + DERIVED_COLUMNS
 
