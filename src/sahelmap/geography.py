@@ -7,7 +7,8 @@ Rules, in order, for a point (WGS84 latitude/longitude):
    Tinzaouaten lie about 0.5 km outside the outline; sources round coordinates): the nearest cercle,
    measured in a metric CRS. Of cercles equally near (a point on a shared border), the one with the
    lower P-code, so the answer never depends on row order.
-3. Farther away: ``OUTSIDE`` at both levels. Importers reject such rows (``outside_mali``).
+3. Farther away: ``OUTSIDE`` at both levels and flagged; ``outside_mali`` gives importers the rows to
+   reject, with ``OUTSIDE_REASON`` as the reason.
 
 The source's own ``admin1``/``admin2`` are kept; where they name another unit than the join, the row is
 flagged in ``admin_flag`` with the reason. Where the source gives none, the join fills them in.
