@@ -2,10 +2,11 @@
 
     python scripts/make_boundaries.py --realdata ../shared/realdata
 
-The cercles are cleaned into an exact coverage (the source has one sliver of overlap between Ansongo and
-Ménaka, one pinhole gap in Kayes and a zero-width spike on the Koro/Douentza border), simplified together with shapely's coverage_simplify so that
-neighbours keep one shared border, and rounded. Regions and the country outline are dissolved from the
-simplified cercles, so every border coincides at every level. See data/geo/README.md.
+The cercles are cleaned into an exact coverage (the source has one sliver of overlap between Ansongo
+and Ménaka, one pinhole gap in Kayes and a zero-width spike on the Koro/Douentza border), simplified
+together with shapely's coverage_simplify so that neighbours keep one shared border, and rounded.
+Regions and the country outline are dissolved from the simplified cercles, so every border coincides
+at every level. See data/geo/README.md.
 """
 
 from __future__ import annotations
