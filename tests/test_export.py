@@ -7,7 +7,9 @@ import io
 import json
 import zipfile
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 
 from sahelmap import export, filters, schema
@@ -216,7 +218,10 @@ def test_readme_without_a_query_says_every_event() -> None:
     assert "Query: (none: every event)" in text and "Query: ?" not in text
 
 
-@pytest.mark.parametrize(("fmt", "check"), [("csv", b"\xef\xbb\xbf"), ("geojson", b"{"), ("zip", b"PK")])
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [("csv", b"\xef\xbb\xbf"), ("geojson", b"{"), ("gpkg", b"SQLite format 3\x00"), ("zip", b"PK")],
+)
 def test_extract_bytes_formats(table, fmt: str, check: bytes) -> None:
     data = export.extract_bytes(
         table, fmt, stem="x", description="d", attributions=[], query="", generated=GENERATED
@@ -229,6 +234,37 @@ def test_extract_bytes_rejects_an_unknown_format(table) -> None:
         export.extract_bytes(
             table, "xlsx", stem="x", description="d", attributions=[], query="", generated=GENERATED
         )
+
+
+# --- GeoPackage -------------------------------------------------------------------------------------
+
+
+def read_gpkg(data: bytes, tmp_path, layer: str = "events") -> pd.DataFrame:
+    path = tmp_path / "extract.gpkg"
+    path.write_bytes(data)
+    return gpd.read_file(path, layer=layer)
+
+
+def test_geopackage_round_trip(table, tmp_path) -> None:
+    table.loc[table["event_id"] == "S03", "notes"] = '=HYPERLINK("http://x")'
+    readme = export.readme_text("All events", export.attribution_for(["acled", "ucdp"]), "", GENERATED)
+    back = read_gpkg(export.to_gpkg_bytes(table, readme), tmp_path)
+    assert back.crs == "EPSG:4326" and len(back) == len(table)
+    assert set(back.columns) == set(EXPORT_COLUMNS) | {"geometry"}
+    back, original = by_id(back), by_id(table)
+    assert set(back.index) == ALL
+    assert (back.geometry.x == original["longitude"][back.index]).all()
+    assert (back.geometry.y == original["latitude"][back.index]).all()
+    assert back.at["S13", "fatalities"] == 157 and pd.isna(back.at["S06", "fatalities"])  # unknown, not 0
+    assert back.at["S01", "event_date"] == "2021-12-31" and bool(back.at["S02", "civilian_targeting"])
+    assert back.at["S03", "notes"] == '\'=HYPERLINK("http://x")'  # made safe, as in the CSV
+    assert back.at["S07", "admin1_join"] == "Bamako"
+    lines = read_gpkg(export.to_gpkg_bytes(table, readme), tmp_path, layer="readme")["line"].tolist()
+    assert any("Raleigh" in line for line in lines) and any("Sundberg" in line for line in lines)
+    assert (
+        pyogrio.read_info(tmp_path / "extract.gpkg", layer="events")["layer_metadata"]["DESCRIPTION"]
+        == readme
+    )
 
 
 # --- attribution -----------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import shapely
 
-from sahelmap import actors, events, paths, schema, store
+from sahelmap import actors, events, geography, paths, schema, store
 from sahelmap.gazetteer import load_gazetteer
 from sahelmap.ingest.registry import Ingested, read_dataset
 from sahelmap.ingest.textfile import read_path
@@ -229,3 +230,21 @@ def test_import_killed_mid_write_leaves_the_previous_dataset_readable(
         assert len(loaded.valid) == 7293 and loaded.valid["event_id"].is_unique
         fatalities = loaded.valid["fatalities"].reset_index(drop=True)
         assert fatalities.equals(original) or set(fatalities) in ({101}, {102})
+
+
+def test_acled_points_all_lie_in_mali_within_the_tolerance(acled_events: pd.DataFrame) -> None:
+    # README facts: 7 of the 7,293 points lie just outside the outline, on the border.
+    assert not acled_events["admin1_join"].eq(geography.OUTSIDE).any()
+    outline = geography.boundaries("admin0").geometry.iloc[0]
+    points = shapely.points(
+        acled_events["longitude"].to_numpy(float), acled_events["latitude"].to_numpy(float)
+    )
+    assert int((~shapely.covers(outline, points)).sum()) == 7
+
+
+def test_acled_rows_keep_their_admin_units_and_few_are_flagged(acled_events: pd.DataFrame) -> None:
+    flagged = acled_events[geography.FLAG_COLUMN].notna()
+    assert 0 < flagged.sum() < 0.02 * len(acled_events)  # 84 when written (BENCHMARKS.md)
+    assert acled_events["admin1"].isin(geography.boundaries("admin1")["admin1"]).all()  # ACLED's own
+    tinzaouaten = acled_events[acled_events["location"] == "Tin Zaouaten"]
+    assert len(tinzaouaten) == 9 and tinzaouaten["admin2_join"].eq("Abeibara").all()

@@ -334,9 +334,14 @@ for line in view.attributions:
     st.caption(dashboard.md_escape(line))
 if any(str(d) != schema.CURATED_DATASET for d in filtered["dataset"].unique()):
     st.caption("This extract includes imported rows: cite their original publisher as above.")
-LABELS = {"csv": "CSV", "geojson": "GeoJSON", "zip": "ZIP (CSV, GeoJSON, README)"}
-MIMES = {"csv": "text/csv", "geojson": "application/geo+json", "zip": "application/zip"}
-for column, fmt in zip(st.columns(3), export.EXTRACT_FORMATS, strict=True):
+LABELS = {"csv": "CSV", "geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": "ZIP (CSV, GeoJSON, README)"}
+MIMES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "zip": "application/zip",
+}
+for column, fmt in zip(st.columns(len(export.EXTRACT_FORMATS)), export.EXTRACT_FORMATS, strict=True):
     column.download_button(
         LABELS[fmt],
         data=functools.partial(view.extract, fmt),  # built only when clicked

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, filters, linking, paths, reference, schema, store
+from sahelmap import actors, filters, geography, linking, paths, reference, schema, store
 from sahelmap.gazetteer import Gazetteer, assign_focus_place
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
@@ -35,8 +35,11 @@ class EventTable:
 def derive_columns(
     valid: pd.DataFrame, gazetteer: Gazetteer | None = None, rules: Sequence[actors.Rule] | None = None
 ) -> pd.DataFrame:
-    """Add actor groups and focus place to validated rows (the bundled gazetteer and rules by default)."""
-    out = valid.copy(deep=False)
+    """Add actor groups, focus place and the spatial join (filling admin units the source left empty).
+
+    The bundled gazetteer and actor rules are used unless others are given.
+    """
+    out = geography.fill_admin(pd.concat([valid, geography.assign_admin(valid)], axis=1))
     out[schema.ACTOR_GROUP_MASK] = actors.actor_group_masks(out, rules or reference.actor_rules())
     out["actor_groups"] = actors.labels_from_masks(out[schema.ACTOR_GROUP_MASK])
     out["focus_place"] = assign_focus_place(out, gazetteer or reference.gazetteer())

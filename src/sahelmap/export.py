@@ -1,15 +1,19 @@
-"""Extracts of the filtered events: CSV, GeoJSON and a ZIP with a README, safe for spreadsheets."""
+"""Extracts of the filtered events: CSV, GeoJSON, GeoPackage, a ZIP with a README; safe for spreadsheets."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from sahelmap import schema
 
@@ -134,7 +138,39 @@ def to_zip_bytes(events: pd.DataFrame, stem: str, readme: str) -> bytes:
     return buffer.getvalue()
 
 
-EXTRACT_FORMATS = {"csv": ".csv", "geojson": ".geojson", "zip": ".zip"}
+GPKG_LAYER = "events"
+GPKG_README_LAYER = "readme"
+
+
+def gpkg_frame(events: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Typed columns where GeoPackage has the type (numbers, booleans); text made safe as in the CSV;
+    dates as ISO text, as in the other formats."""
+    text = export_frame(events)
+    out = pd.DataFrame(index=events.index)
+    for column in EXPORT_COLUMNS:
+        values = events.get(column)
+        if values is not None and (
+            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+        ):
+            out[column] = values
+        else:
+            out[column] = text[column].where(text[column].ne(""), None)
+    points = gpd.points_from_xy(events["longitude"].astype(float), events["latitude"].astype(float))
+    return gpd.GeoDataFrame(out, geometry=points, crs=schema.CRS)
+
+
+def to_gpkg_bytes(events: pd.DataFrame, readme: str) -> bytes:
+    """A GeoPackage (EPSG:4326) with the events layer, whose description holds the README, and the README
+    as a table of lines. GDAL writes only to files, hence the temporary one."""
+    with tempfile.TemporaryDirectory(prefix="sahelmap-gpkg-") as folder:
+        path = Path(folder) / "extract.gpkg"
+        gpkg_frame(events).to_file(path, driver="GPKG", layer=GPKG_LAYER, DESCRIPTION=readme)
+        lines = pd.DataFrame({"line": readme.splitlines()})
+        pyogrio.write_dataframe(lines, path, layer=GPKG_README_LAYER, driver="GPKG")
+        return path.read_bytes()
+
+
+EXTRACT_FORMATS = {"csv": ".csv", "geojson": ".geojson", "gpkg": ".gpkg", "zip": ".zip"}
 
 
 def extract_bytes(
@@ -152,6 +188,8 @@ def extract_bytes(
         return to_csv_bytes(filtered)
     if fmt == "geojson":
         return to_geojson_bytes(filtered)
+    if fmt == "gpkg":
+        return to_gpkg_bytes(filtered, readme_text(description, attributions, query, generated))
     if fmt == "zip":
         return to_zip_bytes(filtered, stem, readme_text(description, attributions, query, generated))
     raise ValueError(f"unknown extract format {fmt!r} (known: {', '.join(EXTRACT_FORMATS)})")

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from importlib.abc import Traversable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -96,10 +97,29 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
+def distance_within_km(
+    lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float, radius_km: float
+) -> np.ndarray:
+    """Which points lie within radius_km of (lat0, lon0), on the WGS84 ellipsoid.
+
+    Measured in an azimuthal equidistant CRS centred on the place, where distances from the centre are
+    exact. Only points in a box around it are projected: a degree is at least 100 km in Mali (latitude
+    everywhere, longitude below 25°N), so the box of radius/100 degrees holds every point in range.
+    """
+    box = radius_km / 100
+    candidates = np.flatnonzero((np.abs(lat - lat0) <= box) & (np.abs(lon - lon0) <= box))
+    local = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m"
+    points = gpd.GeoSeries(gpd.points_from_xy(lon[candidates], lat[candidates]), crs=schema.CRS).to_crs(local)
+    within = np.zeros(len(lat), dtype=bool)
+    within[candidates] = np.hypot(points.x.to_numpy(), points.y.to_numpy()) <= radius_km * 1000
+    return within
+
+
 def assign_focus_place(
     events: pd.DataFrame, gazetteer: Gazetteer, radius_km: float = schema.FOCUS_RADIUS_KM
 ) -> pd.Series:
-    """The focus place an event is at: its location is that place, or it lies within radius_km of it.
+    """The focus place an event is at: its location is that place, or it lies within radius_km of it
+    (measured in a metric CRS by distance_within_km).
 
     Events located only to a region (geo_precision 3) get a focus place only by name: a point
     placed at a region's capital says nothing about the capital itself.
@@ -111,7 +131,7 @@ def assign_focus_place(
     lat, lon = events["latitude"].to_numpy(float), events["longitude"].to_numpy(float)
     # The focus places lie hundreds of km apart, so no event is near two of them.
     for place in focus.itertuples():
-        d = haversine_km(lat, lon, float(place.latitude), float(place.longitude))
-        near = precise & result.isna().to_numpy() & (d <= radius_km)
+        near_place = distance_within_km(lat, lon, float(place.latitude), float(place.longitude), radius_km)
+        near = precise & result.isna().to_numpy() & near_place
         result[near] = place.name
     return pd.Series(pd.Categorical(result, categories=list(schema.FOCUS_PLACES)), index=events.index)

@@ -37,6 +37,11 @@ def app_script() -> Path:
     return Path(__file__).with_name("app.py")
 
 
+def geo_path(name: str) -> Traversable:
+    """A file of data/geo/, such as the boundaries mali_admin1.geojson."""
+    return bundled("geo", name)
+
+
 def user_data_dir() -> Path:
     """Imported datasets: $SAHELMAP_DATA_DIR, else the XDG data directory (~/.local/share/sahelmap)."""
     if os.environ.get(DATA_DIR_ENV):

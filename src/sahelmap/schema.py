@@ -91,6 +91,7 @@ FOCUS_PLACE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 FOCUS_RADIUS_KM: Final[float] = 50.0
 
 # --- Geography ------------------------------------------------------------------------------
+CRS: Final[str] = "EPSG:4326"  # coordinates as sources give them (WGS 84 degrees)
 # Mali's outline bounds (OCHA COD-AB admin-0) widened by a margin: border posts such as
 # Tinzaouaten sit on the edge, and sources round coordinates.
 MALI_BOUNDS_MARGIN_DEG: Final[float] = 0.1
@@ -150,7 +151,14 @@ ACTOR_COLUMNS: Final[tuple[str, ...]] = ("actor1", "assoc_actor_1", "actor2", "a
 MULTI_VALUE_SEPARATOR: Final[str] = "; "
 
 # Columns the loader derives; they are not read from files.
-DERIVED_COLUMNS: Final[tuple[str, ...]] = ("actor_groups", "focus_place")
+# admin*_join and admin_flag: the spatial join on the OCHA polygons (geography.py).
+DERIVED_COLUMNS: Final[tuple[str, ...]] = (
+    "actor_groups",
+    "focus_place",
+    "admin1_join",
+    "admin2_join",
+    "admin_flag",
+)
 # Every column of the table the app works on, in export order.
 TABLE_COLUMNS: Final[tuple[str, ...]] = CANONICAL_COLUMNS + DERIVED_COLUMNS
 # Internal columns: for fast filtering and for counting each real event once (linking.py).
@@ -177,6 +185,9 @@ DTYPES: Final[dict[str, object]] = {
     "fatalities": "Int32",  # bounded per event (validate.py), so int32 never overflows a total of rows
     "actor_groups": "str",
     "focus_place": pd.CategoricalDtype(list(FOCUS_PLACES)),
+    "admin1_join": "category",  # about 70 names for up to millions of rows
+    "admin2_join": "category",
+    "admin_flag": "str",
     ACTOR_GROUP_MASK: "int32",
     LINKED_EVENTS: "str",
     DUPLICATE_OF: "str",
