@@ -34,6 +34,19 @@ def kpi_events(page) -> int:  # type: ignore[no-untyped-def]
     return int(value.replace(",", ""))
 
 
+def wait_until_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has finished its reruns (Streamlit shows its status widget while running)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def wait_for_zoom(page, zoom: int) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        f"() => document.querySelector('{MAP_FRAME}').contentWindow.map.getZoom() === {zoom}", timeout=30_000
+    )
+
+
 def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
     require_browser()
     from playwright.sync_api import expect, sync_playwright
@@ -64,8 +77,9 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
                 shutil.copy(ARTIFACTS / "dashboard.png", ROOT / "docs" / "dashboard.png")
 
             # Zoom in, then change a filter: the markers change, the view does not.
+            wait_until_idle(page)
             map_frame.evaluate("() => window.map.setZoom(7)")
-            page.wait_for_timeout(500)
+            wait_for_zoom(page, 7)
             page.get_by_role("combobox", name="Event type", exact=True).click()
             page.keyboard.type("Battles")
             page.keyboard.press("Enter")
@@ -85,8 +99,10 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
                 f" return t + d.querySelectorAll('path.leaflet-interactive').length === {battles}; }}",
                 timeout=30_000,
             )
+            wait_until_idle(page)  # a rerun still in flight would redraw the map
             map_frame.evaluate("() => window.map.setZoom(7)")
-            page.wait_for_timeout(300)
+            wait_for_zoom(page, 7)
+            wait_until_idle(page)
             assert map_frame.evaluate("() => window.map.getZoom()") == 7
 
             # The CSV download holds exactly the events the KPI counts.
