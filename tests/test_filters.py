@@ -156,6 +156,9 @@ CASES = [
         FilterSpec(place=("Tinzaouaten", ELSEWHERE)),
         {"S08", "S10", "S03", "S05", "S09", "S13"},
     ),
+    # location precision (S09 is located only to its region)
+    ("located only to a region", FilterSpec(precision=("3",)), {"S09"}),
+    ("located to a town or near one", FilterSpec(precision=("1", "2")), ALL - {"S09"}),
     # regions (admin1)
     ("region Kidal", FilterSpec(region=("Kidal",)), {"S08", "S10", "S11", "S12"}),
     ("regions Gao and Mopti", FilterSpec(region=("Gao", "Mopti")), {"S01", "S02", "S09", "S03", "S13"}),
