@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 
 from sahelmap import paths, schema
 from sahelmap.events import load_events
-from sahelmap.gazetteer import load_gazetteer
+from sahelmap.gazetteer import load_gazetteer, read_places
 from sahelmap.ingest.curated import read_curated_file
 
 MIN_EVENTS_PER_FOCUS_PLACE = 12
+# Issue 13's targets for the table (never lowered; unmet ones are strict xfails below).
+TARGET_EVENTS = 320
+TARGET_WITHIN_50_KM = 25
+TARGET_PER_FOCUS_REGION = 40
+TARGET_RECENT = 150
+RECENT_YEARS = (2021, 2025)
 # Publications and fragments that must never stand as a source: the project's own files.
 NOT_A_SOURCE = ("articles/", ".txt", "file", "shared/")
 
@@ -122,3 +129,111 @@ def test_landmark_events_are_present(table, date: str, place: str, words: str) -
     assert len(on_day) >= 1, (date, place)
     if words:
         assert on_day["notes"].str.contains(words, case=False).any()
+
+
+def _places() -> pd.DataFrame:
+    return read_places(paths.places_path())
+
+
+def _aliases() -> list[tuple[str, str]]:
+    places = _places()
+    return [
+        (alias.strip(), row.name)
+        for row in places.itertuples(index=False)
+        for alias in row.aliases.split("|")
+        if alias.strip()
+    ]
+
+
+@pytest.mark.parametrize(("alias", "place"), _aliases())
+def test_every_alias_resolves_to_its_place(alias: str, place: str) -> None:
+    resolved = load_gazetteer(paths.places_path()).resolve(alias)
+    assert resolved is not None and resolved.name == place, (alias, place)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "place"),
+    [("Moura", "Mora"), ("Mourra", "Mora"), ("Konna", "Kona"), ("Sevare", "Sévaré"), ("Diabaly", "Diabali")],
+)
+def test_spellings_people_search_for_find_the_place(spelling: str, place: str) -> None:
+    resolved = load_gazetteer(paths.places_path()).resolve(spelling)
+    assert resolved is not None and resolved.name == place
+
+
+# Notes that say nobody died or was hurt; "no casualty figure" (a toll unknown) is not one of them.
+NOBODY_DIED = re.compile(
+    r"\bno casualties\b|\bwithout (?:any )?casualties\b|\bno (?:deaths|fatalities|injuries)\b"
+    r"|\bno(?:body| one) was (?:killed|hurt|injured)(?: or (?:killed|hurt|injured))?",
+    re.IGNORECASE,
+)
+SOMEONE_DIED = re.compile(r"\b(?:killed|killing|killings|dead|died|deaths?|executed|bodies)\b", re.IGNORECASE)
+
+
+def test_notes_saying_nobody_died_have_zero_fatalities(raw) -> None:
+    says_none = raw[raw["notes"].str.contains(NOBODY_DIED)]
+    wrong = says_none.loc[says_none["fatalities"] != "0", ["event_id", "fatalities"]]
+    assert wrong.empty, wrong.to_string()
+
+
+def test_zero_fatalities_never_say_people_were_killed(raw) -> None:
+    zero = raw[raw["fatalities"] == "0"]
+    rest = zero["notes"].str.replace(NOBODY_DIED, "", regex=True)
+    wrong = zero.loc[rest.str.contains(SOMEONE_DIED), "event_id"]
+    assert wrong.empty, list(wrong)
+
+
+def test_the_fatality_rules_catch_the_cases_they_are_for() -> None:
+    assert NOBODY_DIED.search("a French army spokesman said nobody was hurt")
+    assert NOBODY_DIED.search("rockets fell without casualties")
+    assert not NOBODY_DIED.search("no casualty figure was given")
+    assert not NOBODY_DIED.search("nobody claimed the attack")
+    assert SOMEONE_DIED.search("two soldiers were killed")
+    assert not SOMEONE_DIED.search(NOBODY_DIED.sub("", "a spokesman said no one was killed or hurt"))
+
+
+# Targets still unmet on the merged table (266 rows): each flips to XPASS (a failure) once met.
+_UNMET = pytest.mark.xfail(strict=True, reason="issue 13 target not yet met by the sourced table")
+
+
+def _focus_region(place: str) -> str:
+    places = _places()
+    return str(places.loc[places["name"] == place, "admin1"].iloc[0])
+
+
+def test_focus_regions_are_the_places_admin1() -> None:
+    assert _focus_region("Tinzaouaten") == "Kidal"
+    assert _focus_region("Timbuktu") == "Tombouctou"
+
+
+@_UNMET
+def test_the_table_reaches_the_total_target(table) -> None:
+    assert len(table) >= TARGET_EVENTS
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "Bamako",
+        "Timbuktu",
+        "Gao",
+        "Kidal",
+        pytest.param("Ségou", marks=_UNMET),
+        pytest.param("Tinzaouaten", marks=_UNMET),
+    ],
+)
+def test_each_focus_place_has_the_target_within_50_km(table, place: str) -> None:
+    assert (table["focus_place"] == place).sum() >= TARGET_WITHIN_50_KM
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["Bamako", "Timbuktu", "Gao", "Kidal", pytest.param("Ségou", marks=_UNMET), "Tinzaouaten"],
+)
+def test_each_focus_region_has_the_target(table, place: str) -> None:
+    assert (table["admin1"] == _focus_region(place)).sum() >= TARGET_PER_FOCUS_REGION
+
+
+@_UNMET
+def test_the_recent_years_reach_the_target(table) -> None:
+    years = table["event_date"].dt.year
+    assert years.between(*RECENT_YEARS).sum() >= TARGET_RECENT
