@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -116,7 +117,13 @@ def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str
     help="Name of the stored dataset (default: the format's name, e.g. acled). Importing again under "
     "the same label merges: per event_id the newer version is kept, nothing is duplicated.",
 )
-def import_(file: Path, fmt: str, label: str | None) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the dataset's rows with this file's instead of merging; needed to store a file of "
+    "another format under an existing label (a label keeps its format).",
+)
+def import_(file: Path, fmt: str, label: str | None, replace: bool) -> None:
     """Import an event file into the local store, where the app finds it.
 
     Prints rows read, stored and rejected, the dataset's date range and where the rejection report was
@@ -137,7 +144,9 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
         )
         summary = None
         if len(result.valid) or store.dataset_path(chosen).exists():
-            summary = store.save_dataset(result, chosen, fmt=ingested.format, source_file=str(file))
+            summary = store.save_dataset(
+                result, chosen, fmt=ingested.format, source_file=str(file), replace=replace
+            )
     except (ReadError, store.StoreError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -160,6 +169,11 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
         lines.append(f"  dataset {info.label!r}: {info.rows} events, {info.date_min} .. {info.date_max}")
         if not summary.changed:
             lines.append("  the stored dataset already held these rows: nothing changed")
+        for other, count in summary.elsewhere.items():
+            # An ACLED or UCDP id names one event: the loaded table counts it once (under the first label).
+            warning = f"warning: {count} of these events are already stored under {other!r}"
+            click.echo(warning + "; the dashboard counts each of them once", err=True)
+            lines.append(f"  {warning}")
         lines.append(f"  stored in: {summary.path}")
         lines.append(f"  rejection report: {summary.report_path}")
     click.echo("\n".join([head, *lines, *_report_lines(ingested)]))
@@ -215,8 +229,9 @@ def remove_(label: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write; default: the app's file name for this filter, in the current directory.",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="File to write ('-': standard output); default: the app's file name for this filter, in the "
+    "current directory.",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
 def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
@@ -226,20 +241,31 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     """
     table = load_events(include_stored=not curated_only)
     try:
-        spec, _ = extract.spec_from_query_string(query, table, strict=True)
+        spec, notices = extract.spec_from_query_string(query, table, strict=True)
     except QueryError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
+    for notice in notices:  # a search cut to its maximum length, say: the extract is for the cut text
+        click.echo(f"note: {notice}", err=True)
     view = extract.view_of(table, spec)
+    data = view.extract(fmt)
+    to_stdout = output is not None and str(output) == "-"
     target = output or Path(view.stem + export.EXTRACT_FORMATS[fmt])
-    try:
-        target.write_bytes(view.extract(fmt))
-    except OSError as error:
-        click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    click.echo(f"{view.description}\nwrote {len(view.filtered):,} events to {target}")
+    if to_stdout:
+        click.echo(data, nl=False)  # bytes go to the binary stream, unchanged
+    else:
+        try:
+            # A full disk or a killed process leaves the previous file whole, never a truncated one.
+            store.atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+        except OSError as error:
+            click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    # With -o - the data owns stdout: the summary goes to stderr.
+    say = functools.partial(click.echo, err=to_stdout)
+    where = "standard output" if to_stdout else target
+    say(f"{view.description}\nwrote {len(view.filtered):,} events to {where}")
     for line in view.attributions:
-        click.echo(f"  cite: {line}")
+        say(f"  cite: {line}")
 
 
 if __name__ == "__main__":

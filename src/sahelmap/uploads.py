@@ -133,6 +133,6 @@ def with_uploads(shared: EventTable, uploads: list[Upload]) -> EventTable:
     rules = actors.read_rules(paths.actor_rules_path())
     frames = [shared.events.drop(columns=["linked_events", "duplicate_of"], errors="ignore")]
     frames += [derive_columns(u.result.valid, gazetteer, rules) for u in good if u.result is not None]
-    events = linking.link(combine(frames))
     formats = shared.formats | {u.label: u.format for u in good}
+    events = linking.link(combine(frames), formats)
     return EventTable(events, shared.report, tuple(events["dataset"].cat.categories), formats)
