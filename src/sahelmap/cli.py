@@ -63,10 +63,21 @@ format_option = click.option(
 )
 
 
+date_order_option = click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"]),
+    default=None,
+    help="How to read dates such as 3/1/2023: dmy (day first, 3 January) or mdy (month first, 1 March). "
+    "By default a date that can only be one (28/02/2019) decides for the whole file, and a file whose "
+    "dates could all be either is refused.",
+)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option
-def validate(files: tuple[Path, ...], fmt: str) -> None:
+@date_order_option
+def validate(files: tuple[Path, ...], fmt: str, date_order: str | None) -> None:
     """Check event files; print counts and every rejected row as file:row: column: reason.
 
     Exit status: 0 all rows valid, 1 some rows rejected, 2 a file could not be read.
@@ -74,7 +85,7 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
     status = EXIT_OK
     for path in files:
         try:
-            ingested = read_dataset(read_path(path), str(path), fmt=fmt)
+            ingested = read_dataset(read_path(path), str(path), fmt=fmt, date_order=date_order)
         except ReadError as error:
             click.echo(f"error: {error}", err=True)
             status = max(status, EXIT_UNREADABLE)
@@ -123,7 +134,8 @@ def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str
     help="Replace the dataset's rows with this file's instead of merging; needed to store a file of "
     "another format under an existing label (a label keeps its format).",
 )
-def import_(file: Path, fmt: str, label: str | None, replace: bool) -> None:
+@date_order_option
+def import_(file: Path, fmt: str, label: str | None, replace: bool, date_order: str | None) -> None:
     """Import an event file into the local store, where the app finds it.
 
     Prints rows read, stored and rejected, the dataset's date range and where the rejection report was
@@ -136,7 +148,7 @@ def import_(file: Path, fmt: str, label: str | None, replace: bool) -> None:
             store.check_label(label)
         _stage(f"reading and checking {file}", started)
         # The bytes are passed without a name, so read_dataset can free them once parsed (large files).
-        ingested = read_dataset(read_path(file), str(file), fmt=fmt, label=label)
+        ingested = read_dataset(read_path(file), str(file), fmt=fmt, label=label, date_order=date_order)
         result = ingested.result
         chosen = store.check_label(label or ingested.format)
         _stage(
