@@ -34,7 +34,9 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 BAD = ROOT / "tests" / "data" / "bad"
 LONG_CELL = 1 << 20  # 1 MB in one cell, generated: not committed
 TOO_LARGE = (uploads.MAX_UPLOAD_MB + 1) << 20  # over the upload limit, generated: not committed
-DATE_REASON = "not a date (accepted: YYYY-MM-DD, '01 March 2023', DD-MM-YYYY, DD/MM/YYYY or MM/DD/YYYY"
+DATE_REASON = (
+    "not a date (accepted: YYYY-MM-DD, '01 March 2023', DD/MM/YYYY or MM/DD/YYYY (one order per file"
+)
 NO_FORMAT = "the columns match no known format. Found: "
 SPREADSHEET_FILE = "this looks like a ZIP archive or an Excel .xlsx workbook: save the sheet as CSV (UTF-8)"
 SEGOU_MENAKA = ["Ségou", "Ménaka"]
@@ -103,9 +105,44 @@ def _multiline(valid: pd.DataFrame) -> None:
 
 
 def _dates(valid: pd.DataFrame) -> None:
-    # ISO, '12 March 2022', 12-03-2022, day-first 12/03/2022, UCDP's 03/12/2022 00:00:00, ISO with a time
-    assert valid["event_id"].tolist() == [f"BAD-{i:03d}" for i in range(1, 7)]
-    assert (valid["event_date"] == pd.Timestamp("2022-03-12")).all()
+    # ISO, '12 March 2022', 12-03-2022, 12/03/2022, 12/03/2022 00:00:00, ISO with a time: day-first,
+    # as 27/03/2022 (row 15, kept) shows
+    assert valid["event_id"].tolist() == [*(f"BAD-{i:03d}" for i in range(1, 7)), "BAD-014"]
+    assert valid["event_date"].tolist() == [pd.Timestamp("2022-03-12")] * 6 + [pd.Timestamp("2022-03-27")]
+
+
+def _us_dates(valid: pd.DataFrame) -> None:
+    assert valid["event_date"].tolist() == [pd.Timestamp("2023-03-01"), pd.Timestamp("2019-02-28")]
+
+
+def _excel_serials(valid: pd.DataFrame) -> None:
+    assert valid["event_date"].tolist() == [pd.Timestamp("2023-03-01"), pd.Timestamp("2019-02-28")]
+
+
+def _bounds(valid: pd.DataFrame) -> None:
+    assert valid["event_id"].tolist() == ["MLI90001", "MLI90009"]
+    assert valid["fatalities"].tolist() == [100_000, 3]  # the bound itself is kept, exactly
+    assert valid["timestamp"].tolist() == [1650000000, 4_102_444_800]
+
+
+def _missing_words(valid: pd.DataFrame) -> None:
+    row = valid.iloc[0]
+    assert row[["assoc_actor_1", "actor2", "admin2", "source_url"]].isna().all()
+    assert row["actor1"] == "Military Forces of Mali (2021-)"
+
+
+def _zero_width(valid: pd.DataFrame) -> None:
+    assert valid["event_id"].tolist() == ["ZW-1"]
+    assert valid["assoc_actor_1"].tolist() == ["Wagner Group"] and valid["location"].tolist() == ["Gao"]
+
+
+def _decimal_commas(valid: pd.DataFrame) -> None:
+    assert valid["latitude"].tolist() == [16.27] and valid["longitude"].tolist() == [-0.04]
+
+
+def _two_gao_events(valid: pd.DataFrame) -> None:
+    assert valid["event_id"].tolist() == ["BAD-001", "BAD-002"]
+    assert valid["location"].tolist() == ["Gao", "Gao"]
 
 
 def _extra_ignored(valid: pd.DataFrame) -> None:
@@ -217,10 +254,16 @@ CASES: list[Case] = [
         check=_multiline,
     ),
     Case("unterminated_quote.csv", error="not a readable delimited table (Error tokenizing data."),
-    Case("ragged_rows.csv", error="not a readable delimited table (Error tokenizing data."),
+    Case(
+        "ragged_rows.csv",
+        kept=1,
+        rejected=1,
+        problems=((3, "row", "has 26 fields, the header 23"),),  # the row, not the whole file
+        check=_values("event_id", ["BAD-001"]),
+    ),
     Case(
         "dates_mixed.csv",
-        kept=6,
+        kept=7,
         rejected=8,
         problems=(
             (8, "event_date", DATE_REASON),  # 2022-02-31
@@ -230,9 +273,101 @@ CASES: list[Case] = [
             (12, "event_date", "date outside 1997-01-01.."),  # 1990
             (13, "event_date", DATE_REASON),  # yesterday
             (14, "end_date", "before event_date"),
-            (15, "event_date", DATE_REASON),  # month-first 03/27/2022 without a time
+            (16, "event_date", DATE_REASON),  # 31/02/2022
         ),
+        notices=("dates read day-first (DD/MM/YYYY), as 27/03/2022 at row 15 shows",),
         check=_dates,
+    ),
+    Case(
+        "acled_us_dates.csv",
+        kept=2,
+        notices=("dates read month-first (MM/DD/YYYY), as 2/28/2019 at row 3 shows",),
+        check=_us_dates,
+    ),
+    Case(
+        "acled_dates_ambiguous.csv",
+        error="dates such as 3/1/2023 (row 2) can be day-first or month-first, and no date in the file "
+        "settles it; give the order with --date-order dmy (day first) or --date-order mdy (month first)",
+    ),
+    Case(
+        "acled_dates_conflicting.csv",
+        error="some dates are day-first (13/02/2020 at row 2), others month-first (02/13/2020 at row 3); "
+        "give the file's order with --date-order dmy",
+    ),
+    Case("acled_excel_serial_dates.csv", kept=2, check=_excel_serials),
+    Case(
+        "acled_other_countries.csv",
+        kept=1,
+        rejected=3,
+        problems=(
+            (3, "country", "country is Burkina Faso, not Mali"),
+            (4, "country", "country is Niger, not Mali"),
+            (5, "country", "country is Niger, not Mali"),
+        ),
+        notices=("3 rows from 2 other countries skipped (Niger 2, Burkina Faso 1)",),
+        check=_values("event_id", ["MLI90001"]),
+    ),
+    Case(
+        "acled_number_bounds.csv",
+        kept=2,
+        rejected=7,
+        problems=(
+            (3, "fatalities", "more than 100,000 deaths in one event"),
+            (4, "fatalities", "more than 100,000 deaths in one event"),  # 3000000000, not -1294967296
+            (5, "fatalities", "more than 100,000 deaths in one event"),  # 1e10
+            (6, "fatalities", "more than 100,000 deaths in one event"),  # 2**63, not "negative"
+            (7, "fatalities", "not a finite number"),  # inf
+            (8, "timestamp", "timestamp outside 0..4102444800"),  # 1e30, not -2**63
+            (9, "timestamp", "timestamp outside 0..4102444800"),  # -1
+        ),
+        check=_bounds,
+    ),
+    Case(
+        "missing_value_words.csv",
+        kept=1,
+        rejected=1,
+        problems=((3, "actor1", "is empty"),),  # NA is no actor's name
+        notices=("5 values NA, N/A, null or #N/A read as empty",),
+        check=_missing_words,
+    ),
+    Case(
+        "zero_width_characters.csv",
+        kept=1,
+        rejected=1,
+        problems=((3, "event_id", "duplicate (an earlier row has it)"),),  # ZW\u200b-1 is ZW-1
+        notices=("3 ids or names held invisible format characters (such as a zero-width space), removed",),
+        check=_zero_width,
+    ),
+    Case(
+        "blank_rows.csv",
+        kept=1,
+        rejected=1,
+        problems=((6, "latitude", "not a number"),),  # its true row, after 3 blank ones
+        notices=("3 blank rows skipped",),
+    ),
+    Case("sep_line.csv", kept=2, check=_two_gao_events),
+    Case(
+        "semicolon_decimal_commas.csv",
+        kept=1,
+        rejected=1,
+        problems=((3, "fatalities", "not a whole number"),),  # 1,5 deaths
+        notices=("5 numbers with a decimal comma read as decimals (14,1 = 14.1)",),
+        check=_decimal_commas,
+    ),
+    Case(
+        "excel_unicode_text.txt",
+        kept=2,
+        notices=('read as UTF-16 (Excel\'s "Unicode text")', "fields separated by '\\t', not commas"),
+        check=_accents,
+    ),
+    Case("utf16_no_bom.csv", kept=2, notices=("read as UTF-16",), check=_two_gao_events),
+    Case("events.csv.gz", kept=2, notices=("unpacked from gzip",), check=_two_gao_events),
+    Case("zip_of_two_files.zip", error="the ZIP archive holds 2 files; sahelmap reads a ZIP holding one CSV"),
+    Case("acled_ndjson.json", kept=2, check=_values("event_id", ["MLI90001", "MLI90002"])),
+    Case("huge_integer.json", error="not valid JSON (Exceeds the limit (4300 digits)"),
+    Case(
+        "escape_codes_in_header.csv",
+        error=NO_FORMAT + "\\x1b[2J\\x1b[31mevent\\x1b]0;owned\\x07, b.",  # escaped, never raw
     ),
     Case(
         "coordinates_bad.csv",
@@ -248,7 +383,7 @@ CASES: list[Case] = [
             (7, "longitude", "not a number"),
             (8, "latitude", "is empty"),
             (8, "longitude", "is empty"),
-            (9, "latitude", "latitude outside Mali"),  # inf
+            (9, "latitude", "not a finite number"),  # inf
         ),
     ),
     Case(
@@ -304,7 +439,12 @@ CASES: list[Case] = [
     Case("binary_no_nul.csv", error=NO_FORMAT),
     Case("workbook.xlsx", error=SPREADSHEET_FILE),
     Case("workbook_saved_as.csv", error=SPREADSHEET_FILE),
-    Case("events_zipped.zip", error=SPREADSHEET_FILE),
+    Case(
+        "events_zipped.zip",
+        kept=2,
+        notices=("read events.csv from the ZIP archive",),
+        check=_values("event_id", ["BAD-001", "BAD-002"]),
+    ),
     Case("old_excel.xls", error="this looks like an old Excel .xls workbook"),
     Case("broken.json", error="not valid JSON (Expecting property name"),
     Case("not_events.json", error="JSON without a 'data' list of events, as ACLED's API answers"),
@@ -317,8 +457,17 @@ CASES: list[Case] = [
         check=_long_note,
     ),
     Case("too_large.csv", kept=1),  # the command line has no size limit; an upload has (below)
+    Case("many_columns.csv", error="the header has about 40,000 columns; sahelmap reads at most 500"),
+    Case("long_single_line.csv", error=NO_FORMAT + "x" * 60 + "... (5,242,880 characters)."),
+    Case("deep_nesting.json", error="not valid JSON (nested too deeply)"),
 ]
-GENERATED = {"long_field.csv", "too_large.csv"}
+GENERATED = {
+    "long_field.csv",
+    "too_large.csv",
+    "many_columns.csv",
+    "long_single_line.csv",
+    "deep_nesting.json",
+}
 BY_NAME = {case.name: case for case in CASES}
 
 
@@ -353,6 +502,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     big = _canonical_csv(good_row(event_id="BIG-1", notes="b" * TOO_LARGE))
     assert len(big) > uploads.MAX_UPLOAD_MB * 1024 * 1024
     (directory / "too_large.csv").write_bytes(big)
+    (directory / "many_columns.csv").write_bytes(b",".join([b"a"] * 40_000) + b"\n" + b"1" * 10 + b"\n")
+    (directory / "long_single_line.csv").write_bytes(b"x" * (5 << 20))  # one 5 MB line, no delimiter
+    (directory / "deep_nesting.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     return directory
 
 

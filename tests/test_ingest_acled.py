@@ -176,11 +176,21 @@ def test_inter_codes_from_numbers_or_labels(given: str, code: str) -> None:
 # --- dates, HXL, rows --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["01 March 2023", "2023-03-01", "01-03-2023"])
+@pytest.mark.parametrize("written", ["01 March 2023", "2023-03-01"])
 def test_date_formats(written: str) -> None:
     result = ingest(acled_csv(CURRENT, event(event_date=written))).result
     assert result.n_rejected == 0
     assert result.valid["event_date"].iloc[0] == pd.Timestamp("2023-03-01")
+
+
+def test_a_file_of_ambiguous_day_month_numbers_needs_the_order() -> None:
+    data = acled_csv(CURRENT, event(event_date="01-03-2023"))
+    with pytest.raises(ReadError, match=r"can be day-first or month-first.*--date-order dmy"):
+        ingest(data)
+    result = read_dataset(data, "acled.csv", date_order="dmy").result
+    assert result.valid["event_date"].tolist() == [pd.Timestamp("2023-03-01")]
+    result = read_dataset(data, "acled.csv", date_order="mdy").result
+    assert result.valid["event_date"].tolist() == [pd.Timestamp("2023-01-03")]
 
 
 def test_hxl_row_is_dropped_and_row_numbers_stay_the_spreadsheets() -> None:

@@ -86,10 +86,31 @@ def test_curated_rows_need_a_dated_titled_source_and_precision() -> None:
     assert set(strict.report["column"]) == {"source_title", "time_precision"}
 
 
-@pytest.mark.parametrize("date", ["2022-03-27", "27 March 2022", "27-03-2022", "03/27/2022 00:00:00"])
-def test_accepted_date_formats(date: str) -> None:
-    result = validate(frame_of(good_row(event_date=date)), "f.csv", today=TODAY)
+@pytest.mark.parametrize(
+    ("date", "order"),
+    [
+        ("2022-03-27", None),
+        ("27 March 2022", None),
+        ("27-03-2022", "dmy"),
+        ("27.03.2022", "dmy"),
+        ("03/27/2022 00:00:00", "mdy"),
+        ("3/27/2022", "mdy"),
+        ("44647", None),  # an Excel serial day number
+    ],
+)
+def test_accepted_date_formats(date: str, order: str | None) -> None:
+    result = validate(frame_of(good_row(event_date=date)), "f.csv", today=TODAY, date_order=order)
     assert result.valid.iloc[0]["event_date"] == pd.Timestamp("2022-03-27")
+
+
+@pytest.mark.parametrize(
+    ("date", "order"), [("27-03-2022", "mdy"), ("03/27/2022", "dmy"), ("3/4/2022", None)]
+)
+def test_day_month_numbers_are_read_only_in_the_files_order(date: str, order: str | None) -> None:
+    result = validate(frame_of(good_row(event_date=date)), "f.csv", today=TODAY, date_order=order)
+    assert result.valid.empty
+    assert result.report["reason"].iloc[0].startswith("not a date (accepted: YYYY-MM-DD")
+    assert result.report["value"].iloc[0] == date
 
 
 def test_unknown_fatalities_stay_unknown_not_zero() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -49,10 +50,21 @@ format_option = click.option(
 )
 
 
+date_order_option = click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy"]),
+    default=None,
+    help="How to read dates such as 3/1/2023: dmy (day first, 3 January) or mdy (month first, 1 March). "
+    "By default a date that can only be one (28/02/2019) decides for the whole file, and a file whose "
+    "dates could all be either is refused.",
+)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option
-def validate(files: tuple[Path, ...], fmt: str) -> None:
+@date_order_option
+def validate(files: tuple[Path, ...], fmt: str, date_order: str | None) -> None:
     """Check event files; print counts and every rejected row as file:row: column: reason.
 
     Exit status: 0 all rows valid, 1 some rows rejected, 2 a file could not be read.
@@ -60,7 +72,7 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
     status = EXIT_OK
     for path in files:
         try:
-            ingested = read_dataset(read_path(path), str(path), fmt=fmt)
+            ingested = read_dataset(read_path(path), str(path), fmt=fmt, date_order=date_order)
         except ReadError as error:
             click.echo(f"error: {error}", err=True)
             status = max(status, EXIT_UNREADABLE)
@@ -98,7 +110,14 @@ def _report_lines(ingested: Ingested, limit: int = MAX_REPORT_LINES) -> list[str
     help="Name of the stored dataset (default: the format's name, e.g. acled). Importing again under "
     "the same label merges: per event_id the newer version is kept, nothing is duplicated.",
 )
-def import_(file: Path, fmt: str, label: str | None) -> None:
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the dataset's rows with this file's instead of merging; needed to store a file of "
+    "another format under an existing label (a label keeps its format).",
+)
+@date_order_option
+def import_(file: Path, fmt: str, label: str | None, replace: bool, date_order: str | None) -> None:
     """Import an event file into the local store, where the app finds it.
 
     Prints rows read, stored and rejected, the dataset's date range and where the rejection report was
@@ -111,7 +130,7 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
             store.check_label(label)
         _stage(f"reading and checking {file}", started)
         # The bytes are passed without a name, so read_dataset can free them once parsed (large files).
-        ingested = read_dataset(read_path(file), str(file), fmt=fmt, label=label)
+        ingested = read_dataset(read_path(file), str(file), fmt=fmt, label=label, date_order=date_order)
         result = ingested.result
         chosen = store.check_label(label or ingested.format)
         _stage(
@@ -119,7 +138,9 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
         )
         summary = None
         if len(result.valid) or store.dataset_path(chosen).exists():
-            summary = store.save_dataset(result, chosen, fmt=ingested.format, source_file=str(file))
+            summary = store.save_dataset(
+                result, chosen, fmt=ingested.format, source_file=str(file), replace=replace
+            )
     except SahelmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
@@ -142,6 +163,11 @@ def import_(file: Path, fmt: str, label: str | None) -> None:
         lines.append(f"  dataset {info.label!r}: {info.rows} events, {info.date_min} .. {info.date_max}")
         if not summary.changed:
             lines.append("  the stored dataset already held these rows: nothing changed")
+        for other, count in summary.elsewhere.items():
+            # An ACLED or UCDP id names one event: the loaded table counts it once (under the first label).
+            warning = f"warning: {count} of these events are already stored under {other!r}"
+            click.echo(warning + "; the dashboard counts each of them once", err=True)
+            lines.append(f"  {warning}")
         lines.append(f"  stored in: {summary.path}")
         lines.append(f"  rejection report: {summary.report_path}")
     click.echo("\n".join([head, *lines, *_report_lines(ingested)]))
@@ -203,8 +229,9 @@ def remove_(label: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write; default: the app's file name for this filter, in the current directory.",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="File to write ('-': standard output); default: the app's file name for this filter, in the "
+    "current directory.",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
 def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
@@ -214,20 +241,31 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     """
     table = load_events(include_stored=not curated_only)
     try:
-        spec, _ = extract.spec_from_query_string(query, table, strict=True)
+        spec, notices = extract.spec_from_query_string(query, table, strict=True)
     except SahelmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+    for notice in notices:  # a search cut to its maximum length, say: the extract is for the cut text
+        click.echo(f"note: {notice}", err=True)
     view = extract.view_of(table, spec)
+    data = view.extract(fmt)
+    to_stdout = output is not None and str(output) == "-"
     target = output or Path(view.stem + export.EXTRACT_FORMATS[fmt])
-    try:
-        target.write_bytes(view.extract(fmt))
-    except OSError as error:
-        click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    click.echo(f"{view.description}\nwrote {len(view.filtered):,} events to {target}")
+    if to_stdout:
+        click.echo(data, nl=False)  # bytes go to the binary stream, unchanged
+    else:
+        try:
+            # A full disk or a killed process leaves the previous file whole, never a truncated one.
+            store.atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
+        except OSError as error:
+            click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    # With -o - the data owns stdout: the summary goes to stderr.
+    say = functools.partial(click.echo, err=to_stdout)
+    where = "standard output" if to_stdout else target
+    say(f"{view.description}\nwrote {len(view.filtered):,} events to {where}")
     for line in view.attributions:
-        click.echo(f"  cite: {line}")
+        say(f"  cite: {line}")
 
 
 @main.command("app", context_settings={"ignore_unknown_options": True})

@@ -6,13 +6,21 @@ reach a user: anything else is a bug and is logged for maintainers.
 
 from __future__ import annotations
 
+from sahelmap.text import shown
+
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 
+MAX_MESSAGE = 4000  # characters of one message: a 100 MB line must not become a 100 MB error
+
+
 class SahelmapError(Exception):
-    """A failure a user can act on; ``str(error)`` is the message to show them."""
+    """A failure a user can act on; ``str(error)`` is the message to show them (bounded, no escape codes)."""
 
     exit_code: int = EXIT_UNREADABLE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(shown(message, MAX_MESSAGE))
 
 
 class ReadError(SahelmapError, ValueError):

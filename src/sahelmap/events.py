@@ -72,9 +72,9 @@ def load_events(
     stored = store.load_stored(data_dir) if include_stored else []
     results = [read_curated_file(curated or paths.curated_events_path()), *(extra or []), *stored]
     frames = [derive_columns(r.valid, gazetteer, rules) for r in results]
-    events = linking.link(combine(frames))
-    report = pd.concat([r.report for r in results], ignore_index=True)
     formats = {schema.CURATED_DATASET: "curated"}
     if include_stored:
         formats.update({info.label: info.format for info in store.list_datasets(data_dir)})
+    events = linking.link(combine(frames), formats)
+    report = pd.concat([r.report for r in results], ignore_index=True)
     return EventTable(events, report, tuple(events["dataset"].cat.categories), formats)

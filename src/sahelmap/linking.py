@@ -38,6 +38,7 @@ COMPATIBLE_TYPES: dict[str, frozenset[str]] = {
     "Strategic developments": frozenset({"Strategic developments"}),
 }
 DATASET_LABELS = {"acled": "ACLED", "ucdp": "UCDP"}
+GLOBAL_ID_FORMATS = frozenset(DATASET_LABELS)  # formats whose event ids are global (store.GLOBAL_ID_FORMATS)
 
 
 def _label(dataset: str, event_id: str) -> str:
@@ -79,11 +80,26 @@ def find_links(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["curated", "other"])
 
 
-def link(events: pd.DataFrame) -> pd.DataFrame:
-    """Add ``linked_events`` (on curated rows) and ``duplicate_of`` (on the rows they link to)."""
+def mark_copies(events: pd.DataFrame, formats: dict[str, str]) -> pd.Series:
+    """``duplicate_of`` for rows whose ACLED or UCDP id an earlier row of another label already has.
+
+    Such an id names one event wherever it is stored (an export imported twice under two labels):
+    the first row (curated first, then labels in order) counts, later ones are copies of its id.
+    """
+    global_labels = [label for label, fmt in formats.items() if fmt in GLOBAL_ID_FORMATS]
+    candidates = events["dataset"].astype("str").isin(global_labels)
+    copies = candidates & events["event_id"].where(candidates).duplicated(keep="first")
+    return events["event_id"].where(copies).astype("str").where(copies)  # str dtype, NA elsewhere
+
+
+def link(events: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:
+    """Add ``linked_events`` (on curated rows) and ``duplicate_of`` (on the rows they link to, and on
+    repeated ACLED/UCDP ids when ``formats`` names each label's format)."""
     out = events.copy()
     out[schema.LINKED_EVENTS] = pd.Series(pd.NA, index=out.index, dtype="str")
     out[schema.DUPLICATE_OF] = pd.Series(pd.NA, index=out.index, dtype="str")
+    if formats:
+        out[schema.DUPLICATE_OF] = mark_copies(out, formats)
     pairs = find_links(out)
     if pairs.empty:
         return out
@@ -91,7 +107,9 @@ def link(events: pd.DataFrame) -> pd.DataFrame:
     listed = pd.Series(labels, index=pairs["curated"]).groupby(level=0).agg(schema.MULTI_VALUE_SEPARATOR.join)
     out.loc[listed.index, schema.LINKED_EVENTS] = listed.to_numpy()
     # An imported event near two curated ones is the duplicate of the first (curated rows are distinct).
+    # A copy of an id already stored under another label stays that id's copy.
     first_owner = pairs.drop_duplicates("other")
+    first_owner = first_owner[out.loc[first_owner["other"].to_numpy(), schema.DUPLICATE_OF].isna().to_numpy()]
     out.loc[first_owner["other"].to_numpy(), schema.DUPLICATE_OF] = out.loc[
         first_owner["curated"].to_numpy(), "event_id"
     ].to_numpy()

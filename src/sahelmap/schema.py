@@ -106,6 +106,14 @@ EARLIEST_DATE: Final[str] = "1997-01-01"  # ACLED's coverage starts in 1997
 # instead (the registry passes it to validation), so a 1990 typo in an ACLED or curated row is still caught.
 UCDP_EARLIEST_DATE: Final[str] = "1989-01-01"
 
+COUNTRY: Final[str] = "Mali"  # rows whose country column names another country are rejected
+
+# --- Bounds on numbers (README, "Using your own data"): a value outside is rejected, never wrapped ---
+# No real event comes near this many deaths; a larger figure is a typo or a sum, not one event.
+MAX_FATALITIES_PER_EVENT: Final[int] = 100_000
+# ACLED's timestamp (last modified, Unix seconds): from 1970-01-01 to 2100-01-01.
+TIMESTAMP_BOUNDS: Final[tuple[int, int]] = (0, 4_102_444_800)
+
 # --- Columns --------------------------------------------------------------------------------
 # kind drives parsing: text, category, date, int, float, bool.
 COLUMN_KINDS: Final[dict[str, str]] = {

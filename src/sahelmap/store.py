@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import json
 import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -37,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sahelmap import paths, schema
+from sahelmap import linking, paths, schema
 from sahelmap.errors import StoreError
 from sahelmap.validate import REPORT_COLUMNS, ValidationResult, empty_report
 
@@ -48,6 +49,8 @@ METADATA_KEY: Final = b"sahelmap"
 LABEL_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 RESERVED_LABELS: Final = frozenset({schema.CURATED_DATASET})
 HISTORY_KEPT: Final = 20  # imports remembered in a manifest
+# Formats whose event ids name one event wherever it is stored: the same id under two labels is a copy.
+GLOBAL_ID_FORMATS: Final = linking.GLOBAL_ID_FORMATS
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class DatasetInfo:
     rows_read: int  # of the last import
     rejected: int  # of the last import
     imports: tuple[dict[str, Any], ...] = ()
+    report_sha256: str = ""  # of <label>.rejected.csv as this import wrote it (see save_dataset)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class SaveSummary:
     changed: bool  # whether the stored dataset changed at all
     path: Path
     report_path: Path
+    # Ids of a format whose ids are global (ACLED, UCDP) already stored under other labels: label -> count.
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
 
 # --- where -----------------------------------------------------------------------------------
@@ -112,15 +118,30 @@ def report_path(label: str, data_dir: Path | None = None) -> Path:
 def locked(data_dir: Path | None = None, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Path]:
     """Hold the store's lock (released by the OS if the process dies); yields the store directory."""
     directory = store_dir(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(directory / LOCK_NAME), timeout=timeout)
+    lock_file = directory / LOCK_NAME
     try:
-        with lock:
-            yield directory
+        directory.mkdir(parents=True, exist_ok=True)
+        if lock_file.is_symlink():  # never lock (or create, or truncate) a file elsewhere
+            raise StoreError(f"{lock_file}: the lock file is a symbolic link; remove it and try again")
+        lock = filelock.FileLock(str(lock_file), timeout=timeout)
+        lock.acquire()
     except filelock.Timeout:
         raise StoreError(
             f"{directory}: another import is writing there; try again when it has finished"
         ) from None
+    except OSError as error:
+        raise StoreError(f"{directory}: {_cannot_use(error)}") from None
+    try:
+        yield directory
+    finally:
+        lock.release()
+
+
+def _cannot_use(error: OSError) -> str:
+    """Why the store directory cannot be used, in words (read-only, a file in the way, ...)."""
+    where = f" ({error.filename})" if error.filename else ""
+    reason = error.strerror or str(error)
+    return f"cannot use the data directory: {reason}{where}; set SAHELMAP_DATA_DIR to another"
 
 
 # --- atomic files ------------------------------------------------------------------------------
@@ -135,24 +156,40 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, write: Callable[[str], None]) -> None:
+def atomic_write(path: Path, write: Callable[[str], object]) -> None:
     """Call ``write(temporary path)``, make it durable, then move it over ``path`` in one step."""
-    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL: never another's file; mode 0o666 less the umask, as for any file the user creates.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(files: list[tuple[Path, Callable[[str], object]]]) -> None:
+    """Write every file to a temporary beside it first, then move them into place in the given order.
+
+    A failure while writing (a full disk) leaves every old file as it was. Put the file whose
+    arrival commits the change last (see save_dataset).
+    """
+    temporaries: list[str] = []
     try:
-        write(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        for path, write in files:
+            tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+            # O_EXCL: never another's file; mode 0o666 less the umask, as for any file the user creates.
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            temporaries.append(tmp)
+            write(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        for tmp, (path, _) in zip(list(temporaries), files, strict=True):
+            os.replace(tmp, path)
+            temporaries.remove(tmp)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        for tmp in temporaries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    for directory in {path.parent for path, _ in files}:
+        _fsync_dir(directory)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -263,8 +300,13 @@ def save_dataset(
     data_dir: Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT_S,
     now: dt.datetime | None = None,
+    replace: bool = False,
 ) -> SaveSummary:
-    """Merge a validated import into the dataset ``label`` and write it (and its report) atomically."""
+    """Merge a validated import into the dataset ``label`` and write it (and its report) atomically.
+
+    A label keeps its format: a file of another format is refused unless ``replace``, which stores the
+    file's rows instead of the label's old ones.
+    """
     check_label(label)
     incoming = _typed(result.valid.assign(dataset=label))
     now = now or dt.datetime.now(dt.UTC)
@@ -272,20 +314,27 @@ def save_dataset(
         _remove_stray_temporaries(directory)
         path, report_file = dataset_path(label, data_dir), report_path(label, data_dir)
         try:
-            stored = _read_frame(path) if path.exists() else None
+            stored = _read_frame(path) if path.exists() and not replace else None
             previous = read_info(path) if path.exists() else None
         except (pa.ArrowException, ValueError, KeyError, TypeError) as error:
             raise StoreError(
                 f"{path}: the stored dataset cannot be read ({error}); "
                 f"remove it (sahelmap remove {label}) and import again"
             ) from None
+        if previous is not None and previous.format != fmt and not replace:
+            raise StoreError(
+                f"the dataset {label!r} holds {previous.format} data and this file is {fmt}: "
+                f"import it under another --label, or give --replace to replace {label!r} with it"
+            )
+        elsewhere = _stored_elsewhere(incoming["event_id"], label, fmt, directory) if len(incoming) else {}
         merged, new, updated, unchanged = merge(stored, incoming)
         changed = stored is None or new > 0 or updated > 0
         report = _report_bytes(result.report)
-        if not report_file.exists() or report_file.read_bytes() != report:
-            _write_bytes(report_file, report)
-        if not changed and previous is not None:
-            return SaveSummary(previous, 0, 0, unchanged, False, path, report_file)
+        digest = hashlib.sha256(report).hexdigest()
+        if not changed and previous is not None and previous.report_sha256 == digest:
+            if not report_file.exists() or report_file.read_bytes() != report:
+                _write_bytes(report_file, report)  # a lost or edited copy, of the report the data names
+            return SaveSummary(previous, 0, 0, unchanged, False, path, report_file, elsewhere)
         imported_at = now.isoformat(timespec="seconds")
         record: dict[str, Any] = {
             "source_file": Path(source_file).name,
@@ -306,14 +355,44 @@ def save_dataset(
             rows_read=result.rows_read,
             rejected=result.n_rejected,
             imports=((*(previous.imports if previous else ()), record))[-HISTORY_KEPT:],
+            report_sha256=digest,
         )
         table = pa.Table.from_pandas(merged, preserve_index=False)
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), METADATA_KEY: _info_json(info)}
         )
-        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-        _write_bytes(manifest_path(label, data_dir), _info_json(info).encode("utf-8"))
-    return SaveSummary(info, new, updated, unchanged, True, path, report_file)
+        # One commit: every file is written to a temporary first (a full disk fails here and changes
+        # nothing), then the report is moved into place and the Parquet file last. The Parquet file's
+        # manifest names the report by its hash, so a crash between the two moves leaves a report that
+        # load_stored recognises as not the stored data's, never one silently describing other rows.
+        # (The report is not kept inside the Parquet metadata: it can be large, and every listing of
+        # the datasets reads that metadata.)
+        manifest = _info_json(info).encode("utf-8")
+        atomic_write_all(
+            [
+                (report_file, lambda tmp: Path(tmp).write_bytes(report)),
+                (path, lambda tmp: pq.write_table(table, tmp, compression="zstd")),
+                (manifest_path(label, data_dir), lambda tmp: Path(tmp).write_bytes(manifest)),
+            ]
+        )
+    return SaveSummary(info, new, updated, unchanged, changed, path, report_file, elsewhere)
+
+
+def _stored_elsewhere(ids: pd.Series, label: str, fmt: str, directory: Path) -> dict[str, int]:
+    """How many of ``ids`` each other label of a global-id format (ACLED, UCDP) already holds."""
+    if fmt not in GLOBAL_ID_FORMATS:
+        return {}
+    counts = {}
+    for other in sorted(directory.glob("*.parquet")):
+        if other.stem == label:
+            continue
+        with contextlib.suppress(StoreError, OSError, pa.ArrowException, ValueError, TypeError):
+            if read_info(other).format in GLOBAL_ID_FORMATS:
+                stored_ids = pq.read_table(other, columns=["event_id"]).column("event_id").to_pandas()
+                found = int(ids.isin(stored_ids).sum())
+                if found:
+                    counts[other.stem] = found
+    return counts
 
 
 def inspect_datasets(data_dir: Path | None = None) -> tuple[list[DatasetInfo], list[tuple[Path, str]]]:
@@ -359,20 +438,40 @@ def load_stored(data_dir: Path | None = None) -> list[ValidationResult]:
         try:
             valid = _read_frame(path)
         except (OSError, pa.ArrowException, ValueError, KeyError, TypeError) as error:
-            line = pd.DataFrame(
-                {
-                    "file": [str(path)],
-                    "row": pd.array([pd.NA], dtype="Int64"),
-                    "column": [""],
-                    "value": [""],
-                    "reason": [f"stored dataset cannot be read ({error}); import it again"],
-                }
-            )
+            line = _report_line(path, f"stored dataset cannot be read ({error}); import it again")
             results.append(ValidationResult(_typed(pd.DataFrame()), line, pd.DataFrame(), 0))
             continue
         report = read_report(directory / f"{label}.rejected.csv")
+        with contextlib.suppress(StoreError, OSError, pa.ArrowException, ValueError, TypeError):
+            expected = read_info(path).report_sha256
+            if expected and not _report_matches(directory / f"{label}.rejected.csv", expected):
+                report = _report_line(
+                    path,
+                    "its rejection report is not the one of the stored rows (an interrupted "
+                    "import?); import the file again",
+                )
         results.append(ValidationResult(valid, report, pd.DataFrame(), len(valid)))
     return results
+
+
+def _report_line(path: Path, reason: str) -> pd.DataFrame:
+    """A one-line report about a stored file as a whole."""
+    return pd.DataFrame(
+        {
+            "file": [str(path)],
+            "row": pd.array([pd.NA], dtype="Int64"),
+            "column": [""],
+            "value": [""],
+            "reason": [reason],
+        }
+    )
+
+
+def _report_matches(path: Path, digest: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
 
 
 def remove_dataset(label: str, data_dir: Path | None = None) -> bool:
@@ -382,8 +481,12 @@ def remove_dataset(label: str, data_dir: Path | None = None) -> bool:
         files = [dataset_path(label, data_dir), manifest_path(label, data_dir), report_path(label, data_dir)]
         found = False
         for file in files:
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 file.unlink()
                 found = True
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise StoreError(f"{file}: cannot remove it ({error.strerror or error})") from None
         _fsync_dir(store_dir(data_dir))
     return found

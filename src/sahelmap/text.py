@@ -8,6 +8,14 @@ import unicodedata
 import pandas as pd
 
 HTTP_URL = re.compile(r"^https?://", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # escape codes must never reach a terminal raw
+
+
+def shown(text: object, limit: int = 200) -> str:
+    """Text fit to echo in a message: control characters written as escapes, cut to ``limit``."""
+    value = str(text)
+    cut = _CONTROL.sub(lambda m: repr(m.group())[1:-1], value[:limit])
+    return cut + (f"... ({len(value):,} characters)" if len(value) > limit else "")
 
 
 def fold(text: str) -> str:

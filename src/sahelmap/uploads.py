@@ -18,7 +18,7 @@ import pandas as pd
 from sahelmap import export, linking, schema
 from sahelmap.errors import ReadError
 from sahelmap.events import EventTable, combine, derive_columns
-from sahelmap.ingest.registry import FORMATS, read_dataset
+from sahelmap.ingest.registry import FORMATS, TooManyRows, read_dataset
 from sahelmap.validate import ValidationResult
 
 MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml
@@ -79,8 +79,14 @@ def label_for(name: str, fmt: str, taken: set[str]) -> str:
     return label
 
 
-def read_upload(data: bytes, name: str, fmt: str = "auto", taken: set[str] | None = None) -> Upload:
-    """Read an uploaded file through the same pipeline as `sahelmap import`."""
+def read_upload(
+    data: bytes, name: str, fmt: str = "auto", taken: set[str] | None = None, date_order: str | None = None
+) -> Upload:
+    """Read an uploaded file through the same pipeline as `sahelmap import`.
+
+    ``date_order`` (dmy or mdy), when the user gives it, reads dates such as 3/1/2023; otherwise the
+    file's own dates decide, and a file whose dates leave it open is refused with a message saying so.
+    """
     upload = Upload(name=name, digest=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         upload.error = (
@@ -88,23 +94,30 @@ def read_upload(data: bytes, name: str, fmt: str = "auto", taken: set[str] | Non
         )
         return upload
     try:
-        probe = read_dataset(data, name, fmt=fmt)
+        # The row limit is checked before validation, the unpacked size before parsing: cost is bounded.
+        probe = read_dataset(
+            data,
+            name,
+            fmt=fmt,
+            date_order=date_order,
+            max_rows=MAX_UPLOAD_ROWS,
+            max_unpacked=MAX_UPLOAD_MB << 20,
+        )
         upload.format = probe.format
         upload.label = label_for(name, probe.format, taken or set())
         result = probe.result
-        if result.rows_read > MAX_UPLOAD_ROWS:
-            upload.error = (
-                f"{name}: {result.rows_read:,} rows is more than the {MAX_UPLOAD_ROWS:,} an upload may hold; "
-                "import it with `sahelmap import` instead"
-            )
-            return upload
         upload.result = ValidationResult(
             result.valid.assign(dataset=upload.label), result.report, result.rejected, result.rows_read
         )
         upload.notices = probe.notices
+    except TooManyRows as error:
+        upload.error = (
+            f"{name}: {error.rows:,} rows is more than the {MAX_UPLOAD_ROWS:,} an upload may hold; "
+            "import it with `sahelmap import` instead"
+        )
     except ReadError as error:
         upload.error = str(error)
-    except (ValueError, KeyError, UnicodeError, MemoryError) as error:
+    except (ValueError, KeyError, UnicodeError, MemoryError, RecursionError) as error:
         # Unexpected shapes of data: say so plainly and log the detail for maintainers.
         log.exception("upload %s could not be read", name)
         upload.error = f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]})"
@@ -134,4 +147,5 @@ def with_uploads(shared: EventTable, uploads: list[Upload]) -> EventTable:
     frames += [derive_columns(u.result.valid) for u in good if u.result is not None]
     events = linking.link(combine(frames))
     formats = shared.formats | {u.label: u.format for u in good}
+    events = linking.link(combine(frames), formats)
     return EventTable(events, shared.report, tuple(events["dataset"].cat.categories), formats)

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import sys
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,13 +25,27 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sahelmap import schema
+from sahelmap.text import shown
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
-# Dates we read, tried in order. ISO first: it is the canonical form and is never ambiguous.
-DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%m-%Y", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
-# Named exactly as DATE_FORMATS reads them: a day-first 12/03/2022 is 12 March; month-first only with
-# a time (UCDP's download page).
-DATE_FORMATS_HUMAN = "YYYY-MM-DD, '01 March 2023', DD-MM-YYYY, DD/MM/YYYY or MM/DD/YYYY HH:MM:SS"
+# Dates we read besides day/month/year numbers (NUMERIC_DATE). ISO first: the canonical form, never ambiguous.
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%Y-%m-%d %H:%M:%S")
+# 12/03/2022, 12-03-2022, 12.03.2022, with or without a time: day-first or month-first, one order per
+# file (decide_date_order), never guessed value by value.
+NUMERIC_DATE = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?$"
+DATE_ORDERS = ("dmy", "mdy")
+# An Excel serial day number (the cell's date lost its format): 5 digits are the years 1927 to 2173.
+EXCEL_SERIAL = r"^\d{5}$"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 is 1900-01-01, counting Excel's 29 February 1900
+DATE_FORMATS_HUMAN = (
+    "YYYY-MM-DD, '01 March 2023', DD/MM/YYYY or MM/DD/YYYY (one order per file, see --date-order), "
+    "or an Excel day number"
+)
+# Words spreadsheets and databases write for "no value": read as empty, and counted in a notice.
+MISSING_WORDS = frozenset({"na", "n/a", "null", "#n/a"})
+# Columns where invisible format characters (Unicode category Cf: zero-width space, joiners, bidi
+# marks) are removed: ids and names compared with others, where "Wag\u200bner" must be "Wagner".
+NORMALISED_COLUMNS = ("event_id", *schema.ACTOR_COLUMNS, "location", "admin1", "admin2")
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t", "civilian targeting"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
 MAX_VALUE_IN_REPORT = 200  # characters of the offending value echoed back in a report
@@ -45,6 +62,7 @@ class ValidationResult:
     report: pd.DataFrame
     rejected: pd.DataFrame
     rows_read: int
+    notices: tuple[str, ...] = ()  # what reading changed, said (NA read as empty, decimal commas, ...)
 
     @property
     def n_rejected(self) -> int:
@@ -63,21 +81,79 @@ def empty_report() -> pd.DataFrame:
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip, and treat empty strings as missing.
+    """Strip, and treat empty strings and missing-value words (NA, N/A, null, #N/A) as missing.
 
     A column with nothing to strip and nothing empty (notes, ids) is returned as it is, sharing its
     memory with the input: a million-row import then holds its long texts once, not twice.
     """
     text = values.astype("str")
     stripped = text.str.strip()
-    keep = stripped.ne("") & values.notna()
+    keep = stripped.ne("") & values.notna() & ~_missing_word(stripped)
     if keep.all() and stripped.eq(text).all():
         return text
     return stripped.where(keep)
 
 
-def parse_dates(text: pd.Series) -> pd.Series:
-    """Parse each distinct string once (event tables repeat dates a lot) in the accepted formats."""
+def _missing_word(text: pd.Series) -> pd.Series:
+    short = text.str.len().le(4)  # the longest word is 4 characters: only those are lower-cased
+    return short & text.where(short).str.lower().isin(MISSING_WORDS)
+
+
+@functools.cache
+def _format_characters() -> str:
+    """A regex class of every Unicode format character (category Cf), built once on first use."""
+    return (
+        "["
+        + "".join(
+            re.escape(chr(c)) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
+        )
+        + "]"
+    )
+
+
+def _numeric_dates(text: pd.Series) -> pd.DataFrame:
+    """The parts of day/month/year numbers: columns a, b (the first two numbers), year, time."""
+    parts = text.str.extract(NUMERIC_DATE)
+    parts.columns = ["a", "b", "year", "time"]
+    return parts
+
+
+def decide_date_order(
+    columns: Iterable[pd.Series], given: str | None
+) -> tuple[str | None, dict[str, tuple[object, str]]]:
+    """The file's date order (dmy or mdy) and the evidence: {"dmy"|"mdy"|"ambiguous": (row, value)}.
+
+    A value such as 28/02/2019 can only be day-first, 2/28/2019 only month-first; 3/1/2023 could be
+    either. ``given`` (--date-order) wins; otherwise the order is None when the values settle nothing.
+    """
+    evidence: dict[str, tuple[object, str]] = {}
+    for column in columns:
+        text = column.dropna().astype("str").str.strip()
+        parts = _numeric_dates(text).dropna(subset=["a"])
+        if parts.empty:
+            continue
+        a, b = parts["a"].astype("int64"), parts["b"].astype("int64")
+        kinds = {
+            "dmy": (a > 12) & (b <= 12),
+            "mdy": (b > 12) & (a <= 12),
+            "ambiguous": (a <= 12) & (b <= 12) & (a != b),
+        }
+        for kind, mask in kinds.items():
+            if mask.any() and kind not in evidence:
+                row = mask.idxmax()
+                evidence[kind] = (row, text[row])
+    if given is not None:
+        return given, evidence
+    settled = [k for k in DATE_ORDERS if k in evidence]
+    return (settled[0] if len(settled) == 1 else None), evidence
+
+
+def parse_dates(text: pd.Series, order: str | None = None) -> pd.Series:
+    """Parse each distinct string once (event tables repeat dates a lot) in the accepted formats.
+
+    Day/month/year numbers are read in ``order`` (dmy or mdy); with no order, only those whose day and
+    month agree either way (01/01/2020) are read.
+    """
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
     parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
@@ -86,6 +162,18 @@ def parse_dates(text: pd.Series) -> pd.Series:
         if not todo.any():
             break
         parsed[todo] = pd.to_datetime(distinct[todo], format=fmt, errors="coerce")
+    parts = _numeric_dates(distinct.where(parsed.isna())).dropna(subset=["a"])
+    if len(parts):
+        same = parts["a"].astype("int64") == parts["b"].astype("int64")
+        day, month = (parts["a"], parts["b"]) if order != "mdy" else (parts["b"], parts["a"])
+        iso = parts["year"] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+        iso = (iso + " " + parts["time"].fillna("00:00")).where(same | (order is not None))
+        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+            todo = parsed[parts.index].isna() & iso.notna()
+            parsed[todo[todo].index] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
+    serial = distinct.where(parsed.isna()).str.fullmatch(EXCEL_SERIAL).fillna(False).astype("bool")
+    if serial.any():
+        parsed[serial] = EXCEL_EPOCH + pd.to_timedelta(distinct[serial].astype("int64"), unit="D")
     values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     return pd.Series(values[codes], index=text.index)  # code -1 (missing) picks the NaT at the end
 
@@ -102,37 +190,97 @@ def _parse_bool(text: pd.Series) -> pd.Series:
 class _ParseProblem:
     column: str
     mask: pd.Series
-    reason: str
+    reason: str | pd.Series  # one reason, or one per row (the country a row names)
 
 
-def parse(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[_ParseProblem]]:
-    """Strings -> typed canonical columns; unreadable values become NA and a problem."""
+# Numbers outside these bounds are rejected when read (a cast would wrap them: 3e9 deaths is not -1.3e9).
+# Every other whole number must be exact in a float64, which every accepted value passes through.
+SAFE_INTEGER = 2**53
+INT_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "fatalities": (
+        -SAFE_INTEGER,  # below zero is "negative", a rule
+        schema.MAX_FATALITIES_PER_EVENT,
+        f"more than {schema.MAX_FATALITIES_PER_EVENT:,} deaths in one event (sahelmap's bound for one event)",
+    ),
+    "timestamp": (
+        *schema.TIMESTAMP_BOUNDS,
+        f"timestamp outside {schema.TIMESTAMP_BOUNDS[0]}..{schema.TIMESTAMP_BOUNDS[1]} "
+        "(Unix seconds from 1970 to 2100)",
+    ),
+}
+NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+DECIMAL_COMMA = r"^([+-]?\d+),(\d+)$"
+
+
+def parse(
+    raw: pd.DataFrame, date_order: str | None = None, decimal_comma: bool = False
+) -> tuple[pd.DataFrame, list[_ParseProblem], list[str]]:
+    """Strings -> typed canonical columns; unreadable values become NA and a problem; plus notices."""
     typed: dict[str, pd.Series] = {}
     problems: list[_ParseProblem] = []
+    counts = {"missing": 0, "format": 0, "comma": 0}
     for column, kind in schema.COLUMN_KINDS.items():
-        text = _clean_text(raw[column]) if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
+        given_text = raw[column] if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
+        text = _clean_text(given_text)
+        counts["missing"] += int(
+            (text.isna() & given_text.notna() & given_text.astype("str").str.strip().ne("")).sum()
+        )
+        if column in NORMALISED_COLUMNS and text.notna().any():
+            invisible = text.str.contains(_format_characters(), regex=True, na=False)
+            if invisible.any():
+                counts["format"] += int(invisible.sum())
+                text = text.mask(invisible, text.str.replace(_format_characters(), "", regex=True))
         given = text.notna()
         if kind in ("text", "category"):
             typed[column] = text
         elif kind == "date":
-            typed[column] = parse_dates(text)
+            typed[column] = parse_dates(text, date_order)
             bad = given & typed[column].isna()
             problems.append(_ParseProblem(column, bad, f"not a date (accepted: {DATE_FORMATS_HUMAN})"))
         elif kind in ("int", "float"):
-            number = pd.to_numeric(text, errors="coerce")
-            problems.append(_ParseProblem(column, given & number.isna(), "not a number"))
+            if decimal_comma:
+                comma = text.str.match(DECIMAL_COMMA, na=False)
+                counts["comma"] += int(comma.sum())
+                text = text.mask(comma, text.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
+            number = pd.to_numeric(text, errors="coerce").astype("float64")
+            unread = given & number.isna()
+            too_long = unread & text.str.fullmatch(NUMBER_TEXT, na=False)  # beyond any float (5,000 digits)
+            problems.append(_ParseProblem(column, unread & ~too_long, "not a number"))
+            problems.append(_ParseProblem(column, too_long, "too many digits"))
+            problems.append(_ParseProblem(column, np.isinf(number), "not a finite number"))
+            number = number.where(np.isfinite(number))
             if kind == "int":
+                low, high, reason = INT_BOUNDS.get(column, (-SAFE_INTEGER, SAFE_INTEGER, "too large"))
+                outside = number.notna() & ~number.between(low, high)
+                problems.append(_ParseProblem(column, outside, reason))
                 fractional = number.notna() & (number != np.floor(number))
                 problems.append(_ParseProblem(column, fractional, "not a whole number"))
-                number = number.where(~fractional)
+                number = number.where(~fractional & ~outside)
                 typed[column] = number.astype("Float64").astype("Int64")
             else:
-                typed[column] = number.astype("float64")
+                typed[column] = number
         elif kind == "bool":
             flag = _parse_bool(text)
             problems.append(_ParseProblem(column, given & flag.isna(), "not true/false"))
             typed[column] = flag
-    return pd.DataFrame(typed, index=raw.index), problems
+    if "country" in raw:  # not stored: a row naming another country is not a Mali event
+        country = _clean_text(raw["country"])
+        foreign = country.notna() & country.str.casefold().ne(schema.COUNTRY.casefold())
+        reason = (
+            "country is " + country.map(lambda v: shown(v, MAX_VALUE_IN_REPORT)) + ", not " + schema.COUNTRY
+        )
+        problems.append(_ParseProblem("country", foreign, reason))
+    notices = []
+    if counts["missing"]:
+        notices.append(f"{counts['missing']:,} values NA, N/A, null or #N/A read as empty")
+    if counts["format"]:
+        notices.append(
+            f"{counts['format']:,} ids or names held invisible format characters (such as a zero-width "
+            "space), removed"
+        )
+    if counts["comma"]:
+        notices.append(f"{counts['comma']:,} numbers with a decimal comma read as decimals (14,1 = 14.1)")
+    return pd.DataFrame(typed, index=raw.index), problems, notices
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -250,12 +398,17 @@ def validate(
     curated: bool = False,
     today: dt.date | None = None,
     earliest: str = schema.EARLIEST_DATE,
+    date_order: str | None = None,
+    decimal_comma: bool = False,
+    unreadable: dict[int, str] | None = None,
 ) -> ValidationResult:
     """Check a frame of strings in canonical column names; return typed valid rows and rejects.
 
     ``raw``'s index holds the source row numbers. ``dataset`` fills the dataset column where a
     file does not say it. Curated rows must also carry precision codes, notes and a dated, titled source.
     ``earliest`` is the first date accepted: a source covering earlier years (UCDP GED) passes its own.
+    ``date_order`` (dmy or mdy) reads day/month/year numbers; ``decimal_comma`` reads 14,1 as 14.1.
+    ``unreadable``: rows the reader could not split into fields (row -> reason), rejected here too.
     """
     today = today or dt.date.today()
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
@@ -274,9 +427,15 @@ def validate(
         rejected["rejection_reasons"] = "file is missing required columns: " + ", ".join(missing)
         return ValidationResult(_empty_typed(), report, rejected.reset_index(drop=True), len(raw))
 
-    typed, parse_problems = parse(raw)
+    typed, parse_problems, notices = parse(raw, date_order, decimal_comma)
     lines: list[pd.DataFrame] = [
-        pd.DataFrame({"index": typed.index[p.mask.to_numpy()], "column": p.column, "reason": p.reason})
+        pd.DataFrame(
+            {
+                "index": typed.index[p.mask.to_numpy()],
+                "column": p.column,
+                "reason": p.reason if isinstance(p.reason, str) else p.reason[p.mask].to_numpy(),
+            }
+        )
         for p in parse_problems
         if p.mask.any()
     ]
@@ -302,28 +461,44 @@ def validate(
     reasons = (report["column"] + ": " + report["reason"]).groupby(report["row"]).agg("; ".join)
     rejected.insert(0, "row", rejected.index)
     rejected["rejection_reasons"] = rejected["row"].map(reasons)
-    return ValidationResult(schema.coerce(valid), report, rejected.reset_index(drop=True), len(raw))
+    if unreadable:
+        rows = pd.array(list(unreadable), dtype="Int64")
+        unsplit_lines = pd.DataFrame(
+            {"file": file, "row": rows, "column": "row", "value": "", "reason": list(unreadable.values())}
+        )
+        report = pd.concat([report, unsplit_lines], ignore_index=True).sort_values("row", kind="stable")
+        unsplit = pd.DataFrame({"row": rows, "rejection_reasons": "row: " + unsplit_lines["reason"]})
+        rejected = pd.concat([rejected, unsplit], ignore_index=True).sort_values("row", kind="stable")
+    return ValidationResult(
+        schema.coerce(valid),
+        report.reset_index(drop=True),
+        rejected.reset_index(drop=True),
+        len(raw) + len(unreadable or {}),
+        tuple(notices),
+    )
 
 
 def _report(found: pd.DataFrame, raw: pd.DataFrame, file: str) -> pd.DataFrame:
     if found.empty:
         return empty_report()
     found = found.sort_values(["index", "column"], kind="stable")
-    values = [
-        str(raw.at[i, c])[:MAX_VALUE_IN_REPORT] if c in raw.columns and pd.notna(raw.at[i, c]) else ""
-        for i, c in zip(found["index"], found["column"], strict=True)
-    ]
+    # The offending values, column by column (a lookup per cell costs seconds for 100,000 bad rows).
+    values = pd.Series("", index=found.index, dtype="object")
+    for column, where in found.groupby("column", sort=False).groups.items():
+        if column in raw.columns:
+            given = raw[column].reindex(found.loc[where, "index"]).astype("str")
+            values[where] = given.str.slice(0, MAX_VALUE_IN_REPORT).fillna("").to_numpy()
     return pd.DataFrame(
         {
             "file": file,
             "row": pd.array(found["index"].astype("int64"), dtype="Int64"),
             "column": found["column"].astype("str").to_numpy(),
-            "value": values,
+            "value": values.to_numpy(),
             "reason": found["reason"].astype("str").to_numpy(),
         }
     )
 
 
 def _empty_typed() -> pd.DataFrame:
-    typed, _ = parse(pd.DataFrame(columns=list(schema.CANONICAL_COLUMNS), dtype="str"))
+    typed, _, _ = parse(pd.DataFrame(columns=list(schema.CANONICAL_COLUMNS), dtype="str"))
     return schema.coerce(typed)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from sahelmap import schema
 from sahelmap.ingest.hxl import drop_hxl_row
-from sahelmap.ingest.textfile import ReadError
+from sahelmap.ingest.textfile import MAX_COLUMNS, ReadError
 
 # The current (2023-) export layout: 31 columns, in the export tool's order.
 CURRENT_HEADER: Final[tuple[str, ...]] = (
@@ -197,8 +197,10 @@ def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
     else:  # older layouts: civilians were the target exactly in violence against civilians
         targeted = out["event_type"].astype("str").str.strip().eq(VIOLENCE_AGAINST_CIVILIANS)
         out["civilian_targeting"] = targeted.map({True: "true", False: "false"}).astype("str")
+    if "country" in frame:  # checked by validation (a West Africa export holds other countries), not stored
+        out["country"] = frame["country"]
     canonical = pd.DataFrame(out, index=frame.index)
-    return canonical[[c for c in schema.CANONICAL_COLUMNS if c in canonical]]
+    return canonical[[c for c in (*schema.CANONICAL_COLUMNS, "country") if c in canonical]]
 
 
 # --- the API's JSON ---------------------------------------------------------------------------
@@ -217,15 +219,31 @@ def _as_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _json_payload(text: str, name: str) -> object:
+    """The JSON value, or the list of a file of one JSON object a line (NDJSON)."""
+    try:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            if not error.msg.startswith("Extra data"):
+                raise
+            return [json.loads(line) for line in text.splitlines() if line.strip()]  # NDJSON
+    except RecursionError:
+        raise ReadError(f"{name}: not valid JSON (nested too deeply)") from None
+    except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
+        raise ReadError(f"{name}: not valid JSON ({str(error)[:200]})") from None
+
+
 def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
     """ACLED API JSON (``{"data": [...]}`` or a bare list of events) -> a table of strings.
 
     The index numbers the events from 1 in the order the file lists them (JSON has no rows).
     """
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise ReadError(f"{name}: not valid JSON ({error})") from None
+    payload = _json_payload(text, name)
     if isinstance(payload, dict):
         if "data" not in payload:
             said = payload.get("error") or payload.get("message") or payload.get("messages")
@@ -238,8 +256,14 @@ def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
         raise ReadError(f"{name}: the JSON is not a list of events (objects with ACLED's fields)")
     if not records:
         raise ReadError(f"{name}: the JSON holds no events")
+    keys = max(len(r) for r in records)
+    if keys > MAX_COLUMNS:
+        raise ReadError(f"{name}: an event has {keys:,} fields; sahelmap reads at most {MAX_COLUMNS}")
     frame = pd.DataFrame.from_records(records)
-    frame = frame.apply(lambda column: column.map(_as_text).astype("str"))
+    try:
+        frame = frame.apply(lambda column: column.map(_as_text).astype("str"))
+    except RecursionError:
+        raise ReadError(f"{name}: a value is nested too deeply") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame

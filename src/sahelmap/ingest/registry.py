@@ -9,8 +9,8 @@ import pandas as pd
 
 from sahelmap import schema
 from sahelmap.ingest import acled, curated, ucdp
-from sahelmap.ingest.textfile import ReadError, read_text_table
-from sahelmap.validate import ValidationResult, validate
+from sahelmap.ingest.textfile import MAX_UNPACKED_BYTES, ReadError, TextTable, read_text_table, shown, unwrap
+from sahelmap.validate import ValidationResult, decide_date_order, validate
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Format:
     to_canonical: Callable[[pd.DataFrame], pd.DataFrame]  # strings in, canonical strings out
     expected: str  # the columns that identify it, for error messages
     earliest: str = schema.EARLIEST_DATE  # the first event date the source can hold
+    # The order of day/month/year numbers the source documents, used when a file's values settle nothing.
+    date_order: str | None = None
 
 
 def _identity(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,6 +41,7 @@ FORMATS: dict[str, Format] = {
         ucdp.to_canonical,
         "UCDP GED columns: " + ", ".join(ucdp.IDENTIFYING_COLUMNS) + " and best or best_est",
         earliest=schema.UCDP_EARLIEST_DATE,
+        date_order="mdy",  # UCDP's downloads write MM/DD/YYYY
     ),
     "curated": Format(
         "curated",
@@ -61,42 +64,122 @@ def detect(columns: list[str], name: str) -> Format:
         if fmt.matches(columns):
             return fmt
     expected = "; ".join(f"{f.name} ({f.expected})" for f in FORMATS.values())
-    shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
-    raise ReadError(f"{name}: the columns match no known format. Found: {shown}. Expected one of: {expected}")
+    shown_columns = ", ".join(shown(c, 60) for c in columns[:12]) + (" ..." if len(columns) > 12 else "")
+    raise ReadError(
+        f"{name}: the columns match no known format. Found: {shown_columns}. Expected one of: {expected}"
+    )
 
 
-def frame_from_bytes(data: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
-    """The file's table of strings; JSON goes to the readers that know it."""
+class TooManyRows(ReadError):
+    """More rows than the caller accepts, found before any validation work."""
+
+    def __init__(self, name: str, rows: int) -> None:
+        super().__init__(f"{name}: {rows:,} rows")
+        self.rows = rows
+
+
+def frame_from_bytes(
+    data: bytes, name: str, max_unpacked: int = MAX_UNPACKED_BYTES
+) -> tuple[pd.DataFrame, list[str], TextTable | None]:
+    """The file's table of strings and notices (and the text table, for CSV); JSON goes to the readers
+    that know it."""
+    data, notices = unwrap(data, name, max_unpacked)
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     json_reader = FORMAT_JSON_READERS.get("acled")
     if head[:1] in (b"{", b"[") and json_reader is not None:
-        return json_reader(data, name), []
+        return json_reader(data, name), notices, None
     table = read_text_table(data, name)
-    return table.frame, table.notices
+    return table.frame, notices + table.notices, table
 
 
 # Readers of JSON layouts, by format name (ACLED's API answers in JSON).
 FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {"acled": acled.read_acled_json}
+DATE_COLUMNS = [c for c, kind in schema.COLUMN_KINDS.items() if kind == "date"]
 
 
-def read_dataset(data: bytes, name: str, fmt: str = "auto", label: str | None = None) -> Ingested:
-    """Read any supported file into validated canonical rows plus a report of rejected ones."""
-    frame, notices = frame_from_bytes(data, name)
+def _date_order(
+    raw: pd.DataFrame, given: str | None, default: str | None, name: str
+) -> tuple[str | None, list[str]]:
+    """The file's date order, or ReadError when its values leave it open or contradict each other."""
+    order, evidence = decide_date_order([raw[c] for c in DATE_COLUMNS if c in raw], given)
+    option = "--date-order dmy (day first) or --date-order mdy (month first)"
+    if given is None and "dmy" in evidence and "mdy" in evidence:
+        (r1, v1), (r2, v2) = evidence["dmy"], evidence["mdy"]
+        raise ReadError(
+            f"{name}: some dates are day-first ({shown(v1)} at row {r1}), others month-first ({shown(v2)} "
+            f"at row {r2}); give the file's order with {option}: dates in the other order are then rejected"
+        )
+    if order is None and "ambiguous" in evidence:
+        if default is None:
+            row, value = evidence["ambiguous"]
+            raise ReadError(
+                f"{name}: dates such as {shown(value)} (row {row}) can be day-first or month-first, and no "
+                f"date in the file settles it; give the order with {option}"
+            )
+        return default, [f"{name}: dates read month-first (MM/DD/YYYY), as the format documents"]
+    if order is not None and given is None and order in evidence:
+        row, value = evidence[order]
+        words = "day-first (DD/MM/YYYY)" if order == "dmy" else "month-first (MM/DD/YYYY)"
+        return order, [f"{name}: dates read {words}, as {shown(value)} at row {row} shows"]
+    return order, []
+
+
+def _countries(report: pd.DataFrame, name: str) -> list[str]:
+    """'761 rows from 6 other countries skipped (Burkina Faso 400, ...)' from the country rejections."""
+    foreign = report.loc[report["column"].eq("country"), "value"].str.strip()
+    if foreign.empty:
+        return []
+    counts = foreign.value_counts()
+    listed = ", ".join(f"{shown(c, 60)} {n:,}" for c, n in counts.head(10).items())
+    more = f", and {len(counts) - 10} more" if len(counts) > 10 else ""
+    other = "country" if len(counts) == 1 else "countries"
+    return [f"{name}: {len(foreign):,} rows from {len(counts)} other {other} skipped ({listed}{more})"]
+
+
+def read_dataset(
+    data: bytes,
+    name: str,
+    fmt: str = "auto",
+    label: str | None = None,
+    *,
+    date_order: str | None = None,
+    max_rows: int | None = None,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+) -> Ingested:
+    """Read any supported file into validated canonical rows plus a report of rejected ones.
+
+    ``date_order`` (dmy or mdy) says how to read dates such as 3/1/2023 (by default the file's own
+    values decide, and an undecidable file is refused); ``max_rows`` refuses a larger file before it
+    is checked; ``max_unpacked`` bounds what a gzip or ZIP may unpack to.
+    """
+    frame, notices, table = frame_from_bytes(data, name, max_unpacked)
     # The bytes are not needed any more. A caller that passes them without keeping a name for them
     # (read_dataset(read_path(p), ...)) gets their memory back here, before validation needs it.
     del data
+    skipped = table.skipped if table is not None else {}
+    if max_rows is not None and len(frame) + len(skipped) > max_rows:
+        raise TooManyRows(name, len(frame) + len(skipped))
     if len(frame.columns) == 0:
         raise ReadError(f"{name}: no header row")
     chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]
     if not chosen.matches([str(c) for c in frame.columns]):
         raise ReadError(f"{name}: not a {chosen.name} file: expected {chosen.expected}")
     dataset = label or chosen.name
-    empty = len(frame) == 0
+    empty = len(frame) == 0 and not skipped
     raw = chosen.to_canonical(frame)
     del frame  # the source's other columns are not needed any more: free them before validation
+    order, said = _date_order(raw, date_order, chosen.date_order, name)
     result = validate(
-        raw, name, dataset=dataset, curated=dataset == schema.CURATED_DATASET, earliest=chosen.earliest
+        raw,
+        name,
+        dataset=dataset,
+        curated=dataset == schema.CURATED_DATASET,
+        earliest=chosen.earliest,
+        date_order=order,
+        decimal_comma=table is not None and table.delimiter == ";",
+        unreadable=skipped,
     )
+    notices += said + [f"{name}: {n}" for n in result.notices] + _countries(result.report, name)
     if empty:
         notices.append(f"{name}: the file has a header but no rows")
     return Ingested(result, chosen.name, notices)

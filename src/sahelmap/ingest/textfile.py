@@ -11,6 +11,9 @@ import codecs
 import csv
 import io
 import re
+import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,7 @@ import charset_normalizer
 import pandas as pd
 
 from sahelmap.errors import ReadError
+from sahelmap.text import shown
 
 __all__ = ["ReadError", "TextTable", "read_path", "read_text_table"]
 
@@ -25,6 +29,10 @@ SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 UTF8_CHECK_CHUNK = 1 << 20
+MAX_UNPACKED_BYTES = 1 << 30  # what a gzip or ZIP may unpack to (the app passes its upload limit)
+MAX_COLUMNS = 500  # a header with more is refused before parsing (sources have 31 to 49 columns)
+SEP_LINE = re.compile(rb"\A(?:\xef\xbb\xbf)?sep=(.)\r?\n")  # Excel's "sep=," first line
+BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 _BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\Z")  # nothing but a byte-order mark and white space
 
 
@@ -34,6 +42,9 @@ class TextTable:
     encoding: str
     delimiter: str
     notices: list[str] = field(default_factory=list)
+    # Rows the parser could not split into the header's fields: row number -> reason. They are rejected
+    # one by one (validate's ``unreadable``), not the whole file.
+    skipped: dict[int, str] = field(default_factory=dict)
 
 
 def _kind_of_binary(head: bytes) -> str | None:
@@ -45,6 +56,78 @@ def _kind_of_binary(head: bytes) -> str | None:
         return "a PDF document, not a table"
     if b"\x00" in head[:8192]:
         return "a binary file, not a text table"
+    return None
+
+
+def unwrap(data: bytes, name: str, max_bytes: int = MAX_UNPACKED_BYTES) -> tuple[bytes, list[str]]:
+    """The file inside a gzip or a ZIP holding one file, as UTF-8 when it was UTF-16; notices say so.
+
+    ``max_bytes`` bounds what is unpacked (a small archive can unpack to gigabytes).
+    """
+    notices = []
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data, name, max_bytes)
+        notices.append(f"{name}: unpacked from gzip")
+    elif data[:4] == b"PK\x03\x04":
+        data, member = _only_member(data, name, max_bytes)
+        if member is not None:
+            notices.append(f"{name}: read {shown(member)} from the ZIP archive")
+    encoding = _utf16_encoding(data[:8192])
+    if encoding is not None:
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            raise ReadError(f"{name}: looks like UTF-16 text but cannot be decoded as such") from None
+        notices.append(f'{name}: read as UTF-16 (Excel\'s "Unicode text")')
+    return data, notices
+
+
+def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflate.decompress(data, max_bytes + 1)
+    except zlib.error as error:
+        raise ReadError(f"{name}: a damaged gzip file ({error})") from None
+    if len(out) > max_bytes:
+        raise ReadError(f"{name}: unpacks to more than {max_bytes >> 20:,} MB, more than sahelmap reads")
+    return out
+
+
+def _only_member(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str | None]:
+    """The one file of a ZIP archive (ACLED's downloads are zipped CSVs); a workbook stays as it is."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" in names:
+                return data, None  # an Excel or OpenDocument workbook: refused by _kind_of_binary
+            files = [
+                i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+            ]
+            if len(files) != 1:
+                raise ReadError(
+                    f"{name}: the ZIP archive holds {len(files)} files; sahelmap reads a ZIP holding one CSV"
+                )
+            with archive.open(files[0]) as member:
+                out = member.read(max_bytes + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error) as error:
+        raise ReadError(f"{name}: a ZIP archive that cannot be read ({shown(error)})") from None
+    if len(out) > max_bytes:
+        raise ReadError(f"{name}: unpacks to more than {max_bytes >> 20:,} MB, more than sahelmap reads")
+    return out, files[0].filename
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    """utf-16 (with a byte-order mark), utf-16-le/-be (without: text of Latin letters, every other
+    byte zero), or None."""
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
     return None
 
 
@@ -103,11 +186,31 @@ def _read_with_arrow(data: bytes, delimiter: str) -> pd.DataFrame | None:
         return None
 
 
+def _header_columns(data: bytes) -> int:
+    """An upper bound on the header's number of fields, from its first line, without parsing it."""
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else len(data)]
+    return 1 + max(line.count(d.encode()) for d in DELIMITERS)
+
+
+def _sep_line(data: bytes) -> tuple[bytes, str | None]:
+    """Excel's ``sep=;`` first line: the data after it and the delimiter it names."""
+    match = SEP_LINE.match(data)
+    return (data[match.end() :], match.group(1).decode()) if match else (data, None)
+
+
 def read_text_table(data: bytes, name: str) -> TextTable:
     """Parse delimited text into strings; the empty string stays empty (not NaN) until validation."""
     kind = _kind_of_binary(data[:8192])
     if kind:
         raise ReadError(f"{name}: this looks like {kind}")
+    data, declared = _sep_line(data)
+    columns = _header_columns(data)
+    if columns > MAX_COLUMNS:  # before any parsing: repeated names cost quadratic time in the parser
+        raise ReadError(
+            f"{name}: the header has about {columns:,} columns; sahelmap reads at most {MAX_COLUMNS} "
+            "(ACLED exports have 31, UCDP's 49)"
+        )
     source: io.BytesIO | io.StringIO
     if is_utf8(data):
         # UTF-8 goes to the parser as bytes: decoding a large file into one str and a StringIO first
@@ -115,39 +218,56 @@ def read_text_table(data: bytes, name: str) -> TextTable:
         if _BLANK.match(data):
             raise ReadError(f"{name}: the file is empty")
         encoding, read_encoding = "utf-8", "utf-8-sig"
-        delimiter = sniff_delimiter(data[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore"))
+        delimiter = declared or sniff_delimiter(data[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore"))
         source = io.BytesIO(data)  # shares the bytes, no copy
     else:
         text, encoding = decode(data, name)
         if not text.strip():
             raise ReadError(f"{name}: the file is empty")
-        delimiter, read_encoding = sniff_delimiter(text), None
+        delimiter, read_encoding = declared or sniff_delimiter(text), None
         source = io.StringIO(text)
-    frame = _read_with_arrow(data, delimiter) if read_encoding else None
+    # Arrow skips blank lines, which would shift the row numbers of every later row: the C parser reads
+    # files with blank lines (or a quoted field holding one: rare, and only slower).
+    blank_lines = b"\n\n" in data or b"\n\r\n" in data
+    frame = _read_with_arrow(data, delimiter) if read_encoding and not blank_lines else None
+    skipped: dict[int, str] = {}
     if frame is None:
-        try:
-            frame = pd.read_csv(
-                source,
-                encoding=read_encoding,
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skipinitialspace=False,
-                engine="c",
-            )
-        except (pd.errors.ParserError, ValueError) as error:
-            raise ReadError(
-                f"{name}: not a readable delimited table ({str(error).splitlines()[0]})"
-            ) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            try:
+                frame = pd.read_csv(
+                    source,
+                    encoding=read_encoding,
+                    sep=delimiter,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    skipinitialspace=False,
+                    skip_blank_lines=False,
+                    on_bad_lines="warn",
+                    engine="c",
+                )
+            except (pd.errors.ParserError, ValueError) as error:
+                raise ReadError(
+                    f"{name}: not a readable delimited table ({str(error).splitlines()[0]})"
+                ) from None
+        # "Skipping line 5: expected 3 fields, saw 4": line = record number, header = 1, as a spreadsheet.
+        for warning in caught:
+            for row, expected, saw in BAD_LINE.findall(str(warning.message)):
+                skipped[int(row)] = f"has {saw} fields, the header {expected}"
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame.index = pd.RangeIndex(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame) + len(skipped))
+    frame.index = pd.Index([r for r in rows if r not in skipped] if skipped else rows)
+    blank = frame.eq("").all(axis="columns") if len(frame.columns) else pd.Series(False, index=frame.index)
     notices = []
+    if blank.any():  # a blank line, or one of only delimiters: no event, and not a rejected one
+        frame = frame[~blank]
+        notices.append(f"{name}: {int(blank.sum()):,} blank rows skipped")
     if encoding != "utf-8":
         notices.append(f"{name}: read as {encoding} (not UTF-8); check accented names such as Ségou")
     if delimiter != ",":
         notices.append(f"{name}: fields separated by {delimiter!r}, not commas")
-    return TextTable(frame, encoding, delimiter, notices)
+    return TextTable(frame, encoding, delimiter, notices, skipped)
 
 
 def read_path(path: Path) -> bytes:

@@ -181,5 +181,7 @@ def to_canonical(frame: pd.DataFrame) -> pd.DataFrame:
         "source_date": earliest_source_date(_text(frame, "source_date")),
         "source_title": _one_line(_text(frame, "source_headline")),
     }
+    if "country" in frame:  # checked by validation, not stored
+        out["country"] = frame["country"]
     canonical = pd.DataFrame(out, index=frame.index)
-    return canonical[[c for c in schema.CANONICAL_COLUMNS if c in canonical]]
+    return canonical[[c for c in (*schema.CANONICAL_COLUMNS, "country") if c in canonical]]
