@@ -14,6 +14,14 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store of imported datasets of the test's own, as $SAHELMAP_DATA_DIR."""
+    directory = tmp_path / "store"
+    monkeypatch.setenv("SAHELMAP_DATA_DIR", str(directory))
+    return directory
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser and real-data tests are slow by definition: `-m "not slow"` (the fast tier) leaves them out."""
     for item in items:

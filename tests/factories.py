@@ -332,3 +332,127 @@ def acled_csv(header: list[str], *rows: dict[str, str], hxl: bool = False) -> by
     for row in rows:
         writer.writerow([row.get(ALIASES.get(c.lower(), c.lower()), "") for c in header])
     return out.getvalue().encode("utf-8")
+
+
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    """`sahelmap ARGS` in this process (click's runner): exit code and output."""
+    from click.testing import CliRunner
+
+    from sahelmap.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+# --- a synthetic ACLED export file -------------------------------------------------------------------
+
+ACLED_FILE_COLUMNS = [
+    "event_id_cnty", "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "civilian_targeting", "admin1",
+    "admin2", "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities", "tags",
+    "timestamp",
+]  # fmt: skip
+
+
+def acled_file(path: Path, n: int = 3, **changes_by_row: dict[str, str]) -> Path:
+    """n invented ACLED-format events on 1..n March 2023; changes_by_row: {"r2": {...}} edits event 2."""
+    rows = []
+    for i in range(1, n + 1):
+        row = {
+            "event_id_cnty": f"SYN{i}",
+            "event_date": f"{i:02d} March 2023",
+            "time_precision": "1",
+            "disorder_type": "Political violence",
+            "event_type": "Violence against civilians",
+            "sub_event_type": "Attack",
+            "actor1": "Unidentified Armed Group (Mali)",
+            "actor2": "Civilians (Mali)",
+            "inter1": "3",
+            "inter2": "7",
+            "civilian_targeting": "Civilian targeting",
+            "admin1": "Mopti",
+            "admin2": "Bandiagara",
+            "location": "Testville",
+            "latitude": "14.35",
+            "longitude": "-3.61",
+            "geo_precision": "2",
+            "source": "Test Radio",
+            "notes": f"Synthetic event {i}.",
+            "fatalities": "2",
+            "timestamp": "1700000000",
+        }
+        row.update(changes_by_row.get(f"r{i}", {}))
+        rows.append(row)
+    pd.DataFrame(rows).reindex(columns=ACLED_FILE_COLUMNS, fill_value="").to_csv(path, index=False)
+    return path
+
+
+# --- synthetic UCDP GED files ------------------------------------------------------------------------
+
+# The download page's 47 columns (fatalities best_est/high_est/low_est); the bulk CSV says best/high/low.
+DOWNLOAD = [
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best_est", "high_est", "low_est",
+]  # fmt: skip
+BULK = [{"best_est": "best", "high_est": "high", "low_est": "low"}.get(c, c) for c in DOWNLOAD]
+
+# An invented event in UCDP's style.
+UCDP_BASE = {
+    "id": "900001",
+    "relid": "MLI-2013-1-000-1",
+    "year": "2013",
+    "active_year": "True",
+    "code_status": "Clear",
+    "type_of_violence": "1",
+    "conflict_name": "Mali: Government",
+    "dyad_name": "Government of Mali - JNIM",
+    "side_a": "Government of Mali",
+    "side_b": "JNIM",
+    "number_of_sources": "2",
+    "source_article": "Agence Test, 2013-02-01, Clashes near Gao",
+    "source_office": "",
+    "source_date": "2013-02-03;2013-02-01",
+    "source_headline": "Clashes near Gao",
+    "source_original": "security sources",
+    "where_prec": "1",
+    "where_coordinates": "Gao town",
+    "where_description": "Gao town, Gao cercle, Gao region",
+    "adm_1": "Gao region",
+    "adm_2": "Gao cercle",
+    "latitude": "16.271667",
+    "longitude": "-0.044722",
+    "geom_wkt": "POINT (-0.044722 16.271667)",
+    "country": "Mali",
+    "country_id": "432",
+    "region": "Africa",
+    "event_clarity": "1",
+    "date_prec": "1",
+    "date_start": "02/01/2013 00:00:00",
+    "date_end": "02/01/2013 00:00:00",
+    "deaths_a": "1",
+    "deaths_b": "5",
+    "deaths_civilians": "2",
+    "deaths_unknown": "0",
+    "best_est": "8",
+    "high_est": "12",
+    "low_est": "6",
+}
+
+
+def ucdp_event(**changes: str) -> dict[str, str]:
+    """An invented UCDP GED event, with these fields changed."""
+    return {**UCDP_BASE, **changes}
+
+
+def ucdp_csv(header: list[str], *rows: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        values = {**row, "best": row["best_est"], "high": row["high_est"], "low": row["low_est"]}
+        writer.writerow([values.get(c, "") for c in header])
+    return out.getvalue().encode("utf-8")

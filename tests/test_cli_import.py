@@ -9,66 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from sahelmap.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = [
-    "event_id_cnty", "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "civilian_targeting", "admin1",
-    "admin2", "location", "latitude", "longitude", "geo_precision", "source", "notes", "fatalities", "tags",
-    "timestamp",
-]  # fmt: skip
-
-
-def acled_file(path: Path, n: int = 3, **changes_by_row: dict[str, str]) -> Path:
-    """n invented ACLED-format events on 1..n March 2023; changes_by_row: {"r2": {...}} edits event 2."""
-    rows = []
-    for i in range(1, n + 1):
-        row = {
-            "event_id_cnty": f"SYN{i}",
-            "event_date": f"{i:02d} March 2023",
-            "time_precision": "1",
-            "disorder_type": "Political violence",
-            "event_type": "Violence against civilians",
-            "sub_event_type": "Attack",
-            "actor1": "Unidentified Armed Group (Mali)",
-            "actor2": "Civilians (Mali)",
-            "inter1": "3",
-            "inter2": "7",
-            "civilian_targeting": "Civilian targeting",
-            "admin1": "Mopti",
-            "admin2": "Bandiagara",
-            "location": "Testville",
-            "latitude": "14.35",
-            "longitude": "-3.61",
-            "geo_precision": "2",
-            "source": "Test Radio",
-            "notes": f"Synthetic event {i}.",
-            "fatalities": "2",
-            "timestamp": "1700000000",
-        }
-        row.update(changes_by_row.get(f"r{i}", {}))
-        rows.append(row)
-    pd.DataFrame(rows).reindex(columns=COLUMNS, fill_value="").to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "store"
-    monkeypatch.setenv("SAHELMAP_DATA_DIR", str(directory))
-    return directory
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+from tests.factories import ROOT, acled_file, run_cli
 
 
 def test_import_prints_counts_dates_and_report_path(tmp_path: Path, data_dir: Path) -> None:
     f = acled_file(tmp_path / "export.csv")
-    result = run("import", str(f))
+    result = run_cli("import", str(f))
     assert result.exit_code == 0, result.output
     assert f"{f} (acled): 3 rows read, 3 stored (3 new, 0 updated), 0 unchanged, 0 rejected" in result.stdout
     assert "dataset 'acled': 3 events, 2023-03-01 .. 2023-03-03" in result.stdout
@@ -80,24 +27,24 @@ def test_import_prints_counts_dates_and_report_path(tmp_path: Path, data_dir: Pa
 
 def test_reimport_stores_nothing_new(tmp_path: Path, data_dir: Path) -> None:
     f = acled_file(tmp_path / "export.csv")
-    assert run("import", str(f)).exit_code == 0
-    again = run("import", str(f))
+    assert run_cli("import", str(f)).exit_code == 0
+    again = run_cli("import", str(f))
     assert again.exit_code == 0
     assert "3 rows read, 0 stored (0 new, 0 updated), 3 unchanged, 0 rejected" in again.stdout
     assert "nothing changed" in again.stdout
 
 
 def test_newer_export_updates_and_adds(tmp_path: Path, data_dir: Path) -> None:
-    assert run("import", str(acled_file(tmp_path / "old.csv"))).exit_code == 0
+    assert run_cli("import", str(acled_file(tmp_path / "old.csv"))).exit_code == 0
     newer = acled_file(tmp_path / "new.csv", n=4, r3={"fatalities": "9", "timestamp": "1800000000"})
-    result = run("import", str(newer))
+    result = run_cli("import", str(newer))
     assert "4 rows read, 2 stored (1 new, 1 updated), 2 unchanged, 0 rejected" in result.stdout
     assert "dataset 'acled': 4 events, 2023-03-01 .. 2023-03-04" in result.stdout
 
 
 def test_rejected_rows_exit_1_are_listed_and_saved(tmp_path: Path, data_dir: Path) -> None:
     f = acled_file(tmp_path / "bad.csv", r2={"latitude": "48.85", "longitude": "2.35"})
-    result = run("import", str(f), "--label", "mine")
+    result = run_cli("import", str(f), "--label", "mine")
     assert result.exit_code == 1
     assert "3 rows read, 2 stored (2 new, 0 updated), 0 unchanged, 1 rejected" in result.stdout
     assert f"{f}:3: latitude: latitude outside Mali (value: '48.85')" in result.stdout
@@ -107,13 +54,15 @@ def test_rejected_rows_exit_1_are_listed_and_saved(tmp_path: Path, data_dir: Pat
 
 def test_many_rejections_are_summarised(tmp_path: Path, data_dir: Path) -> None:
     changes = {f"r{i}": {"fatalities": "-1"} for i in range(1, 31)}
-    result = run("import", str(acled_file(tmp_path / "bad.csv", n=31, **changes)))
+    result = run_cli("import", str(acled_file(tmp_path / "bad.csv", n=31, **changes)))
     assert result.exit_code == 1
     assert "... and 10 more lines in the rejection report" in result.stdout
 
 
 def test_no_valid_row_stores_nothing(tmp_path: Path, data_dir: Path) -> None:
-    result = run("import", str(acled_file(tmp_path / "bad.csv", n=1, r1={"event_date": "31 February 2023"})))
+    result = run_cli(
+        "import", str(acled_file(tmp_path / "bad.csv", n=1, r1={"event_date": "31 February 2023"}))
+    )
     assert result.exit_code == 1
     assert "nothing stored" in result.stdout
     assert not list((data_dir / "datasets").glob("*.parquet"))
@@ -128,7 +77,7 @@ def test_no_valid_row_stores_nothing(tmp_path: Path, data_dir: Path) -> None:
     ],
 )
 def test_refused_imports_exit_2(tmp_path: Path, data_dir: Path, args: list[str], message: str) -> None:
-    result = run("import", str(acled_file(tmp_path / "e.csv")), *args)
+    result = run_cli("import", str(acled_file(tmp_path / "e.csv")), *args)
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (data_dir / "datasets").exists() or not list((data_dir / "datasets").glob("*.parquet"))
@@ -140,9 +89,9 @@ def test_canonical_file_needs_its_own_label(tmp_path: Path, data_dir: Path) -> N
         "event_id,event_date,event_type,sub_event_type,actor1,location,latitude,longitude,source\n"
         "X-1,2022-01-01,Battles,Armed clash,Someone,Gao,16.27,-0.04,Test\n"
     )
-    refused = run("import", str(canonical))
+    refused = run_cli("import", str(canonical))
     assert refused.exit_code == 2 and "reserved" in refused.stderr
-    result = run("import", str(canonical), "--label", "my-events")
+    result = run_cli("import", str(canonical), "--label", "my-events")
     assert result.exit_code == 0, result.output
     assert "(curated): 1 rows read, 1 stored" in result.stdout
 
@@ -183,27 +132,27 @@ def test_bad_input_exits_2_with_a_message(
         path.write_text("\n")
     elif name == "not-json.json":
         path.write_text("[{]")
-    result = run("import", str(path), *args)
+    result = run_cli("import", str(path), *args)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)  # no uncaught error, so no traceback
     assert message in result.stderr
 
 
 def test_datasets_and_remove(tmp_path: Path, data_dir: Path) -> None:
-    empty = run("datasets")
+    empty = run_cli("datasets")
     assert empty.exit_code == 0 and "no imported datasets" in empty.stdout
-    run("import", str(acled_file(tmp_path / "a.csv")), "--label", "first")
-    run("import", str(acled_file(tmp_path / "b.csv", n=2)), "--label", "second")
-    listing = run("datasets").stdout.splitlines()
+    run_cli("import", str(acled_file(tmp_path / "a.csv")), "--label", "first")
+    run_cli("import", str(acled_file(tmp_path / "b.csv", n=2)), "--label", "second")
+    listing = run_cli("datasets").stdout.splitlines()
     assert listing[0].split() == ["label", "format", "events", "dates", "imported", "(UTC)", "source", "file"]
     assert listing[1].split()[:6] == ["first", "acled", "3", "2023-03-01", "..", "2023-03-03"]
     assert listing[2].split()[:3] == ["second", "acled", "2"] and listing[2].endswith("b.csv")
-    removed = run("remove", "first")
+    removed = run_cli("remove", "first")
     assert removed.exit_code == 0 and "removed dataset 'first'" in removed.stdout
-    assert [line.split()[0] for line in run("datasets").stdout.splitlines()[1:-1]] == ["second"]
-    missing = run("remove", "first")
+    assert [line.split()[0] for line in run_cli("datasets").stdout.splitlines()[1:-1]] == ["second"]
+    missing = run_cli("remove", "first")
     assert missing.exit_code == 1 and "no dataset labelled 'first'" in missing.stderr
-    reserved = run("remove", "curated")
+    reserved = run_cli("remove", "curated")
     assert reserved.exit_code == 2 and "reserved" in reserved.stderr
 
 
@@ -215,11 +164,11 @@ def test_import_of_ucdp_and_json(tmp_path: Path, data_dir: Path) -> None:
         "7,3,JNIM,Civilians,06/28/1990 00:00:00,06/29/1990 00:00:00,14.35,-3.61,4,1,1,Test village,"
         '"Mopti region","Agency,\nline two"\n'
     )
-    result = run("import", str(ucdp))
+    result = run_cli("import", str(ucdp))
     assert result.exit_code == 0, result.output
     assert "(ucdp): 1 rows read, 1 stored" in result.stdout and "1990-06-28 .. 1990-06-28" in result.stdout
     api = tmp_path / "api.json"
     api.write_text(pd.read_csv(acled_file(tmp_path / "e.csv"), dtype=str).to_json(orient="records"))
-    result = run("import", str(api), "--label", "api")
+    result = run_cli("import", str(api), "--label", "api")
     assert result.exit_code == 0, result.output
     assert "(acled): 3 rows read, 3 stored" in result.stdout

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pandas as pd
 import pytest
@@ -12,74 +10,7 @@ import pytest
 from sahelmap import schema
 from sahelmap.ingest import ucdp
 from sahelmap.ingest.registry import read_dataset
-
-# The download page's 47 columns (fatalities best_est/high_est/low_est); the bulk CSV says best/high/low.
-DOWNLOAD = [
-    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
-    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
-    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
-    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
-    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
-    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start", "date_end",
-    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best_est", "high_est", "low_est",
-]  # fmt: skip
-BULK = [{"best_est": "best", "high_est": "high", "low_est": "low"}.get(c, c) for c in DOWNLOAD]
-
-# An invented event in UCDP's style.
-BASE = {
-    "id": "900001",
-    "relid": "MLI-2013-1-000-1",
-    "year": "2013",
-    "active_year": "True",
-    "code_status": "Clear",
-    "type_of_violence": "1",
-    "conflict_name": "Mali: Government",
-    "dyad_name": "Government of Mali - JNIM",
-    "side_a": "Government of Mali",
-    "side_b": "JNIM",
-    "number_of_sources": "2",
-    "source_article": "Agence Test, 2013-02-01, Clashes near Gao",
-    "source_office": "",
-    "source_date": "2013-02-03;2013-02-01",
-    "source_headline": "Clashes near Gao",
-    "source_original": "security sources",
-    "where_prec": "1",
-    "where_coordinates": "Gao town",
-    "where_description": "Gao town, Gao cercle, Gao region",
-    "adm_1": "Gao region",
-    "adm_2": "Gao cercle",
-    "latitude": "16.271667",
-    "longitude": "-0.044722",
-    "geom_wkt": "POINT (-0.044722 16.271667)",
-    "country": "Mali",
-    "country_id": "432",
-    "region": "Africa",
-    "event_clarity": "1",
-    "date_prec": "1",
-    "date_start": "02/01/2013 00:00:00",
-    "date_end": "02/01/2013 00:00:00",
-    "deaths_a": "1",
-    "deaths_b": "5",
-    "deaths_civilians": "2",
-    "deaths_unknown": "0",
-    "best_est": "8",
-    "high_est": "12",
-    "low_est": "6",
-}
-
-
-def event(**changes: str) -> dict[str, str]:
-    return {**BASE, **changes}
-
-
-def ucdp_csv(header: list[str], *rows: dict[str, str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        values = {**row, "best": row["best_est"], "high": row["high_est"], "low": row["low_est"]}
-        writer.writerow([values.get(c, "") for c in header])
-    return out.getvalue().encode("utf-8")
+from tests.factories import BULK, DOWNLOAD, ucdp_csv, ucdp_event
 
 
 def ingest(data: bytes, name: str = "ged.csv"):
@@ -102,7 +33,7 @@ def one(data: bytes) -> pd.Series:
     ids=["download-page", "bulk-iso", "bulk-iso-midnight"],
 )
 def test_both_layouts_read_the_same_event(header: list[str], start: str, end: str) -> None:
-    ingested = ingest(ucdp_csv(header, event(date_start=start, date_end=end)))
+    ingested = ingest(ucdp_csv(header, ucdp_event(date_start=start, date_end=end)))
     assert ingested.format == "ucdp"
     result = ingested.result
     assert result.n_rejected == 0, result.report.to_string()
@@ -121,7 +52,7 @@ def test_both_layouts_read_the_same_event(header: list[str], start: str, end: st
 
 
 def test_end_date_only_when_it_differs() -> None:
-    assert pd.isna(one(ucdp_csv(DOWNLOAD, event()))["end_date"])
+    assert pd.isna(one(ucdp_csv(DOWNLOAD, ucdp_event()))["end_date"])
 
 
 @pytest.mark.parametrize(
@@ -135,14 +66,14 @@ def test_end_date_only_when_it_differs() -> None:
 def test_type_of_violence(
     code: str, event_type: str, sub_event_type: str, targeted: bool, label: str
 ) -> None:
-    row = one(ucdp_csv(DOWNLOAD, event(type_of_violence=code)))
+    row = one(ucdp_csv(DOWNLOAD, ucdp_event(type_of_violence=code)))
     assert (row["event_type"], row["sub_event_type"]) == (event_type, sub_event_type)
     assert bool(row["civilian_targeting"]) is targeted
     assert row["notes"].startswith(label + ": Government of Mali v JNIM at Gao town")
 
 
 def test_unknown_type_of_violence_is_rejected_with_its_value() -> None:
-    result = ingest(ucdp_csv(DOWNLOAD, event(type_of_violence="4"))).result
+    result = ingest(ucdp_csv(DOWNLOAD, ucdp_event(type_of_violence="4"))).result
     assert result.n_rejected == 1
     line = result.report[result.report["column"] == "event_type"].iloc[0]
     assert line["value"] == "UCDP type_of_violence 4"
@@ -150,14 +81,14 @@ def test_unknown_type_of_violence_is_rejected_with_its_value() -> None:
 
 @pytest.mark.parametrize(("date_prec", "expected"), [("1", 1), ("2", 2), ("3", 2), ("4", 3), ("5", 3)])
 def test_date_precision(date_prec: str, expected: int) -> None:
-    assert one(ucdp_csv(DOWNLOAD, event(date_prec=date_prec)))["time_precision"] == expected
+    assert one(ucdp_csv(DOWNLOAD, ucdp_event(date_prec=date_prec)))["time_precision"] == expected
 
 
 @pytest.mark.parametrize(
     ("where_prec", "expected"), [("1", 1), ("2", 2), ("3", 2), ("4", 3), ("5", 3), ("6", 3), ("7", 3)]
 )
 def test_where_precision(where_prec: str, expected: int) -> None:
-    assert one(ucdp_csv(DOWNLOAD, event(where_prec=where_prec)))["geo_precision"] == expected
+    assert one(ucdp_csv(DOWNLOAD, ucdp_event(where_prec=where_prec)))["geo_precision"] == expected
 
 
 def test_precision_tables_cover_ucdps_codes_with_canonical_values() -> None:
@@ -168,12 +99,12 @@ def test_precision_tables_cover_ucdps_codes_with_canonical_values() -> None:
 
 
 def test_unknown_precision_code_is_rejected() -> None:
-    result = ingest(ucdp_csv(DOWNLOAD, event(where_prec="9"))).result
+    result = ingest(ucdp_csv(DOWNLOAD, ucdp_event(where_prec="9"))).result
     assert result.n_rejected == 1 and result.report["column"].tolist() == ["geo_precision"]
 
 
 def test_estimates_and_civilian_deaths_go_to_notes() -> None:
-    notes = one(ucdp_csv(DOWNLOAD, event()))["notes"]
+    notes = one(ucdp_csv(DOWNLOAD, ucdp_event()))["notes"]
     assert notes.endswith("UCDP deaths: best 8, low 6, high 12, of them civilians 2.")
 
 
@@ -194,7 +125,7 @@ def test_estimates_and_civilian_deaths_go_to_notes() -> None:
     ],
 )
 def test_place_names(field: str, given: str, column: str, expected: str) -> None:
-    assert one(ucdp_csv(DOWNLOAD, event(**{field: given})))[column] == expected
+    assert one(ucdp_csv(DOWNLOAD, ucdp_event(**{field: given})))[column] == expected
 
 
 @pytest.mark.parametrize(
@@ -206,7 +137,7 @@ def test_place_names(field: str, given: str, column: str, expected: str) -> None
     ],
 )
 def test_source_fallbacks_and_one_line(changes: dict[str, str], source: str) -> None:
-    assert one(ucdp_csv(DOWNLOAD, event(**changes)))["source"] == source
+    assert one(ucdp_csv(DOWNLOAD, ucdp_event(**changes)))["source"] == source
 
 
 @pytest.mark.parametrize(
@@ -219,15 +150,17 @@ def test_source_fallbacks_and_one_line(changes: dict[str, str], source: str) -> 
     ],
 )
 def test_source_date(given: str, expected: str | None) -> None:
-    value = one(ucdp_csv(DOWNLOAD, event(source_date=given)))["source_date"]
+    value = one(ucdp_csv(DOWNLOAD, ucdp_event(source_date=given)))["source_date"]
     assert (pd.isna(value) and expected is None) or value == pd.Timestamp(str(expected))
 
 
 def test_multiline_quoted_fields_keep_record_row_numbers() -> None:
     rows = [
-        event(id="1", source_headline="Three killed\nCR \tVoice of Test", source_article='"Agency,\n2013"'),
-        event(id="2", latitude="48.85"),  # the 2nd record: spreadsheet row 3, though the file's 4th line
-        event(id="3"),
+        ucdp_event(
+            id="1", source_headline="Three killed\nCR \tVoice of Test", source_article='"Agency,\n2013"'
+        ),
+        ucdp_event(id="2", latitude="48.85"),  # the 2nd record: spreadsheet row 3, though the file's 4th line
+        ucdp_event(id="3"),
     ]
     data = ucdp_csv(DOWNLOAD, *rows)
     assert data.count(b"\n") > 4  # the quoted line breaks are really in the file
@@ -241,7 +174,7 @@ def test_multiline_quoted_fields_keep_record_row_numbers() -> None:
 
 
 def test_hxl_row_is_dropped() -> None:
-    text = ucdp_csv(DOWNLOAD, event()).decode()
+    text = ucdp_csv(DOWNLOAD, ucdp_event()).decode()
     header, rest = text.split("\r\n", 1)
     tags = ",".join(
         "#event+code" if c == "id" else ("#date+start" if c == "date_start" else "") for c in DOWNLOAD
@@ -259,7 +192,7 @@ def test_hxl_row_is_dropped() -> None:
     [("06/28/1990 00:00:00", True), ("01/01/1989 00:00:00", True), ("12/31/1988 00:00:00", False)],
 )
 def test_ucdp_rows_before_1997_are_accepted_from_1989(start: str, accepted: bool) -> None:
-    result = ingest(ucdp_csv(DOWNLOAD, event(date_start=start, date_end=start, source_date=""))).result
+    result = ingest(ucdp_csv(DOWNLOAD, ucdp_event(date_start=start, date_end=start, source_date=""))).result
     assert (result.n_rejected == 0) is accepted, result.report.to_string()
     if not accepted:
         assert "date outside 1989-01-01" in result.report["reason"].iloc[0]

@@ -10,25 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from sahelmap import export, extract, store
-from sahelmap.cli import main
 from sahelmap.events import load_events
-from tests.test_cli_import import acled_file
-from tests.test_ingest_ucdp import DOWNLOAD, event, ucdp_csv
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "store"
-    monkeypatch.setenv("SAHELMAP_DATA_DIR", str(directory))
-    return directory
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
-
+from tests.factories import DOWNLOAD, acled_file, run_cli, ucdp_csv, ucdp_event
 
 # --- item 5: a label keeps its format ------------------------------------------------------------
 
@@ -36,9 +21,9 @@ def run(*args: str):
 def test_a_label_refuses_another_format_unless_replaced(tmp_path: Path, data_dir: Path) -> None:
     acled = acled_file(tmp_path / "a.csv")
     ucdp = tmp_path / "ged.csv"
-    ucdp.write_bytes(ucdp_csv(DOWNLOAD, event()))
-    assert run("import", str(acled), "--label", "mix").exit_code == 0
-    refused = run("import", str(ucdp), "--label", "mix")
+    ucdp.write_bytes(ucdp_csv(DOWNLOAD, ucdp_event()))
+    assert run_cli("import", str(acled), "--label", "mix").exit_code == 0
+    refused = run_cli("import", str(ucdp), "--label", "mix")
     assert refused.exit_code == 2
     assert (
         "error: the dataset 'mix' holds acled data and this file is ucdp: import it under another "
@@ -49,7 +34,7 @@ def test_a_label_refuses_another_format_unless_replaced(tmp_path: Path, data_dir
     assert stored["event_id"].tolist() == ["SYN1", "SYN2", "SYN3"]  # nothing lost
     assert store.read_info(data_dir / "datasets" / "mix.parquet").format == "acled"
 
-    replaced = run("import", str(ucdp), "--label", "mix", "--replace")
+    replaced = run_cli("import", str(ucdp), "--label", "mix", "--replace")
     assert replaced.exit_code == 0, replaced.output
     info = store.read_info(data_dir / "datasets" / "mix.parquet")
     assert info.format == "ucdp" and info.rows == 1
@@ -58,10 +43,10 @@ def test_a_label_refuses_another_format_unless_replaced(tmp_path: Path, data_dir
 
 def test_citations_follow_each_rows_source(tmp_path: Path, data_dir: Path) -> None:
     ucdp = tmp_path / "ged.csv"
-    ucdp.write_bytes(ucdp_csv(DOWNLOAD, event()))
-    assert run("import", str(acled_file(tmp_path / "a.csv")), "--label", "first").exit_code == 0
-    assert run("import", str(ucdp), "--label", "second").exit_code == 0
-    assert run("import", str(ucdp), "--label", "first").exit_code == 2  # refused: 'first' stays ACLED
+    ucdp.write_bytes(ucdp_csv(DOWNLOAD, ucdp_event()))
+    assert run_cli("import", str(acled_file(tmp_path / "a.csv")), "--label", "first").exit_code == 0
+    assert run_cli("import", str(ucdp), "--label", "second").exit_code == 0
+    assert run_cli("import", str(ucdp), "--label", "first").exit_code == 2  # refused: 'first' stays ACLED
     table = load_events(include_stored=True, data_dir=data_dir)
     lines = export.attribution_for(["first", "second"], table.formats)
     assert "ACLED" in lines[0] and "UCDP" not in lines[0]
@@ -72,8 +57,8 @@ def test_citations_follow_each_rows_source(tmp_path: Path, data_dir: Path) -> No
 
 
 def test_ids_already_stored_under_another_label_warn_and_count_once(tmp_path: Path, data_dir: Path) -> None:
-    assert run("import", str(acled_file(tmp_path / "all.csv", n=3)), "--label", "acled").exit_code == 0
-    half = run("import", str(acled_file(tmp_path / "half.csv", n=2)), "--label", "acled2021")
+    assert run_cli("import", str(acled_file(tmp_path / "all.csv", n=3)), "--label", "acled").exit_code == 0
+    half = run_cli("import", str(acled_file(tmp_path / "half.csv", n=2)), "--label", "acled2021")
     assert half.exit_code == 0, half.output
     assert "warning: 2 of these events are already stored under 'acled'" in half.stderr
     assert "warning: 2 of these events are already stored under 'acled'" in half.stdout
@@ -100,7 +85,7 @@ def test_curated_layout_ids_are_not_global(tmp_path: Path, data_dir: Path) -> No
 def test_a_failed_write_leaves_report_and_data_as_they_were(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run("import", str(acled_file(tmp_path / "a.csv", n=2))).exit_code == 0
+    assert run_cli("import", str(acled_file(tmp_path / "a.csv", n=2))).exit_code == 0
     folder = data_dir / "datasets"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
@@ -109,7 +94,7 @@ def test_a_failed_write_leaves_report_and_data_as_they_were(
 
     monkeypatch.setattr(store.pq, "write_table", disk_full)
     bad = acled_file(tmp_path / "b.csv", n=3, r3={"latitude": "x"})
-    failed = run("import", str(bad))
+    failed = run_cli("import", str(bad))
     assert failed.exit_code == 2
     assert "cannot store the dataset (No space left on device)" in failed.stderr
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -117,7 +102,7 @@ def test_a_failed_write_leaves_report_and_data_as_they_were(
 
 
 def test_a_report_out_of_step_with_its_data_is_flagged(tmp_path: Path, data_dir: Path) -> None:
-    assert run("import", str(acled_file(tmp_path / "a.csv", r2={"latitude": "x"}))).exit_code == 1
+    assert run_cli("import", str(acled_file(tmp_path / "a.csv", r2={"latitude": "x"}))).exit_code == 1
     report = data_dir / "datasets" / "acled.rejected.csv"
     info = store.read_info(data_dir / "datasets" / "acled.parquet")
     assert info.report_sha256 == hashlib.sha256(report.read_bytes()).hexdigest()
@@ -140,7 +125,7 @@ def test_export_is_atomic(tmp_path: Path, data_dir: Path, monkeypatch: pytest.Mo
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(Path, "write_bytes", full)
-    result = run("export", "-o", str(out))
+    result = run_cli("export", "-o", str(out))
     assert result.exit_code == 2
     assert f"error: {out}: cannot write (No space left on device)" in result.stderr
     assert out.read_bytes() == b"the previous extract"
@@ -151,7 +136,7 @@ def test_export_dash_writes_to_stdout(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run("export", "--query", "actor=wagner", "-o", "-")
+    result = run_cli("export", "--query", "actor=wagner", "-o", "-")
     assert result.exit_code == 0, result.output
     table = load_events(include_stored=True)
     spec, _ = extract.spec_from_query_string("actor=wagner", table)
@@ -162,7 +147,7 @@ def test_export_dash_writes_to_stdout(
 
 @pytest.mark.parametrize("name", ["q", "actor_name"])
 def test_the_cli_says_when_a_search_is_cut(tmp_path: Path, data_dir: Path, name: str) -> None:
-    result = run("export", "--query", f"{name}={'w' * 300}", "-o", str(tmp_path / "x.csv"))
+    result = run_cli("export", "--query", f"{name}={'w' * 300}", "-o", str(tmp_path / "x.csv"))
     assert result.exit_code == 0, result.output
     assert f"note: '{name}' was cut to 200 characters" in result.stderr
 
@@ -182,7 +167,7 @@ def test_remove_when_the_data_dir_is_a_file(tmp_path: Path, monkeypatch: pytest.
     blocker = tmp_path / "data"
     blocker.write_text("not a directory")
     monkeypatch.setenv("SAHELMAP_DATA_DIR", str(blocker))
-    _assert_clean(run("remove", "acled"), "cannot use the data directory: Not a directory")
+    _assert_clean(run_cli("remove", "acled"), "cannot use the data directory: Not a directory")
     assert blocker.read_text() == "not a directory"
 
 
@@ -191,20 +176,20 @@ def test_remove_with_a_symlinked_lock(tmp_path: Path, data_dir: Path) -> None:
     target.write_text("keep me")
     (data_dir / "datasets").mkdir(parents=True)
     (data_dir / "datasets" / ".lock").symlink_to(target)
-    _assert_clean(run("remove", "acled"), "the lock file is a symbolic link; remove it and try again")
+    _assert_clean(run_cli("remove", "acled"), "the lock file is a symbolic link; remove it and try again")
     assert target.read_text() == "keep me"
 
 
 def test_remove_on_a_read_only_data_dir(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run("import", str(acled_file(tmp_path / "a.csv"))).exit_code == 0
+    assert run_cli("import", str(acled_file(tmp_path / "a.csv"))).exit_code == 0
 
     def read_only(self: Path, missing_ok: bool = False) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
 
     monkeypatch.setattr(Path, "unlink", read_only)
-    _assert_clean(run("remove", "acled"), "acled.parquet: cannot remove it (Read-only file system)")
+    _assert_clean(run_cli("remove", "acled"), "acled.parquet: cannot remove it (Read-only file system)")
 
 
 def test_remove_when_the_lock_cannot_be_created(
@@ -214,4 +199,4 @@ def test_remove_when_the_lock_cannot_be_created(
         raise PermissionError(errno.EACCES, "Permission denied", str(data_dir / "datasets" / ".lock"))
 
     monkeypatch.setattr(store.filelock.FileLock, "acquire", denied)
-    _assert_clean(run("remove", "acled"), "cannot use the data directory: Permission denied")
+    _assert_clean(run_cli("remove", "acled"), "cannot use the data directory: Permission denied")
