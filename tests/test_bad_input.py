@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from sahelmap import uploads
+from sahelmap.ingest import registry
 from sahelmap.uploads import read_upload, rejected_csv
 from tests.apptest_helpers import map_args, map_features, metric, run_app
 from tests.factories import ROOT, good_row
@@ -675,9 +676,51 @@ def test_an_upload_over_the_row_limit_is_refused_with_a_message(monkeypatch: pyt
     upload = read_upload((BAD / "fatalities_bad.csv").read_bytes(), "fatalities_bad.csv")
     assert not upload.ok
     assert upload.error == (
-        "fatalities_bad.csv: 6 rows is more than the 3 an upload may hold; "
+        "fatalities_bad.csv: more rows than the 3 an upload may hold (blank rows included); "
         "import it with `sahelmap import` instead"
     )
+
+
+def test_the_row_limit_is_checked_before_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_ROWS", 3)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validation ran on a file over the row limit")
+
+    monkeypatch.setattr(registry, "validate", never)
+    upload = read_upload((BAD / "blank_rows.csv").read_bytes(), "blank_rows.csv")  # 2 rows, 3 blank
+    assert upload.error is not None and "more rows than the 3 an upload may hold" in upload.error
+
+
+def test_an_upload_reads_dates_in_the_order_given() -> None:
+    data = (BAD / "acled_dates_ambiguous.csv").read_bytes()
+    refused = read_upload(data, "a.csv")
+    assert refused.error is not None and "--date-order dmy" in refused.error
+    for order, expected in (("dmy", ["2023-01-03", "2022-02-04"]), ("mdy", ["2023-03-01", "2022-04-02"])):
+        upload = read_upload(data, "a.csv", date_order=order)
+        assert upload.result is not None
+        assert upload.result.valid["event_date"].dt.strftime("%Y-%m-%d").tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("order", "kept", "rejected_value"),
+    [("dmy", "2020-02-13", "02/13/2020"), ("mdy", "2020-02-13", "13/02/2020")],
+)
+def test_the_cli_reads_dates_in_the_order_given(
+    order: str, kept: str, rejected_value: str, tmp_path: Path
+) -> None:
+    path = BAD / "acled_dates_conflicting.csv"
+    result = subprocess.run(
+        [*_sahelmap_command(), "validate", "--date-order", order, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "1 valid, 1 rejected" in result.stdout
+    assert f"dates: {kept} .. {kept}" in result.stdout
+    assert "event_date: not a date" in result.stdout and f"(value: '{rejected_value}')" in result.stdout
 
 
 def test_downloaded_rejected_rows_can_be_fixed_and_loaded_again() -> None:

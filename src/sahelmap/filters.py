@@ -125,7 +125,7 @@ def _chooser(
     """Parse values into the options of ``what`` (matched by slug, aliases allowed)."""
 
     def parse(values: list[str], choices: Choices) -> tuple[str, ...]:
-        known = list(options(choices))
+        known = [v for v in options(choices) if slug(v)]  # a name with no letters or digits names nothing
         allowed = {slug(v): v for v in known} | dict(aliases or {})
         return _choose(values, allowed, what, [slug(v) for v in known])
 

@@ -110,9 +110,9 @@ def read_upload(
             result.valid.assign(dataset=upload.label), result.report, result.rejected, result.rows_read
         )
         upload.notices = probe.notices
-    except TooManyRows as error:
+    except TooManyRows:
         upload.error = (
-            f"{name}: {error.rows:,} rows is more than the {MAX_UPLOAD_ROWS:,} an upload may hold; "
+            f"{name}: more rows than the {MAX_UPLOAD_ROWS:,} an upload may hold (blank rows included); "
             "import it with `sahelmap import` instead"
         )
     except ReadError as error:

@@ -79,7 +79,7 @@ class TooManyRows(ReadError):
 
 
 def frame_from_bytes(
-    data: bytes, name: str, max_unpacked: int = MAX_UNPACKED_BYTES
+    data: bytes, name: str, max_unpacked: int = MAX_UNPACKED_BYTES, max_rows: int | None = None
 ) -> tuple[pd.DataFrame, list[str], TextTable | None]:
     """The file's table of strings and notices (and the text table, for CSV); JSON goes to the readers
     that know it."""
@@ -88,7 +88,7 @@ def frame_from_bytes(
     json_reader = FORMAT_JSON_READERS.get("acled")
     if head[:1] in (b"{", b"[") and json_reader is not None:
         return json_reader(data, name), notices, None
-    table = read_text_table(data, name)
+    table = read_text_table(data, name, max_rows)
     return table.frame, notices + table.notices, table
 
 
@@ -152,13 +152,14 @@ def read_dataset(
     values decide, and an undecidable file is refused); ``max_rows`` refuses a larger file before it
     is checked; ``max_unpacked`` bounds what a gzip or ZIP may unpack to.
     """
-    frame, notices, table = frame_from_bytes(data, name, max_unpacked)
+    frame, notices, table = frame_from_bytes(data, name, max_unpacked, max_rows)
     # The bytes are not needed any more. A caller that passes them without keeping a name for them
     # (read_dataset(read_path(p), ...)) gets their memory back here, before validation needs it.
     del data
     skipped = table.skipped if table is not None else {}
-    if max_rows is not None and len(frame) + len(skipped) > max_rows:
-        raise TooManyRows(name, len(frame) + len(skipped))
+    parsed = len(frame) + len(skipped) + (table.blank if table is not None else 0)
+    if max_rows is not None and parsed > max_rows:  # blank rows count: parsing them is the cost
+        raise TooManyRows(name, parsed)
     if len(frame.columns) == 0:
         raise ReadError(f"{name}: no header row")
     chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]

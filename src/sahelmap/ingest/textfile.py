@@ -45,6 +45,7 @@ class TextTable:
     # Rows the parser could not split into the header's fields: row number -> reason. They are rejected
     # one by one (validate's ``unreadable``), not the whole file.
     skipped: dict[int, str] = field(default_factory=dict)
+    blank: int = 0  # blank rows skipped
 
 
 def _kind_of_binary(head: bytes) -> str | None:
@@ -199,8 +200,12 @@ def _sep_line(data: bytes) -> tuple[bytes, str | None]:
     return (data[match.end() :], match.group(1).decode()) if match else (data, None)
 
 
-def read_text_table(data: bytes, name: str) -> TextTable:
-    """Parse delimited text into strings; the empty string stays empty (not NaN) until validation."""
+def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> TextTable:
+    """Parse delimited text into strings; the empty string stays empty (not NaN) until validation.
+
+    ``max_rows``: parse at most one row more than this (blank ones included), so that a caller with a
+    row limit sees the file is over it without paying for the whole file (50 MB of blank lines).
+    """
     kind = _kind_of_binary(data[:8192])
     if kind:
         raise ReadError(f"{name}: this looks like {kind}")
@@ -229,7 +234,9 @@ def read_text_table(data: bytes, name: str) -> TextTable:
     # Arrow skips blank lines, which would shift the row numbers of every later row: the C parser reads
     # files with blank lines (or a quoted field holding one: rare, and only slower).
     blank_lines = b"\n\n" in data or b"\n\r\n" in data
-    frame = _read_with_arrow(data, delimiter) if read_encoding and not blank_lines else None
+    lines = data.count(b"\n")  # at least the number of rows (quoted fields may hold more line breaks)
+    small = max_rows is None or lines <= max_rows + 1
+    frame = _read_with_arrow(data, delimiter) if read_encoding and not blank_lines and small else None
     skipped: dict[int, str] = {}
     if frame is None:
         with warnings.catch_warnings(record=True) as caught:
@@ -246,6 +253,7 @@ def read_text_table(data: bytes, name: str) -> TextTable:
                     skip_blank_lines=False,
                     on_bad_lines="warn",
                     engine="c",
+                    nrows=None if max_rows is None else max_rows + 1,
                 )
             except (pd.errors.ParserError, ValueError) as error:
                 raise ReadError(
@@ -258,6 +266,8 @@ def read_text_table(data: bytes, name: str) -> TextTable:
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame) + len(skipped))
     frame.index = pd.Index([r for r in rows if r not in skipped] if skipped else rows)
+    if max_rows is not None and len(frame) + len(skipped) > max_rows:  # over the limit: the caller refuses
+        return TextTable(frame, encoding, delimiter, [], skipped)
     blank = frame.eq("").all(axis="columns") if len(frame.columns) else pd.Series(False, index=frame.index)
     notices = []
     if blank.any():  # a blank line, or one of only delimiters: no event, and not a rejected one
@@ -267,7 +277,7 @@ def read_text_table(data: bytes, name: str) -> TextTable:
         notices.append(f"{name}: read as {encoding} (not UTF-8); check accented names such as Ségou")
     if delimiter != ",":
         notices.append(f"{name}: fields separated by {delimiter!r}, not commas")
-    return TextTable(frame, encoding, delimiter, notices, skipped)
+    return TextTable(frame, encoding, delimiter, notices, skipped, int(blank.sum()))
 
 
 def read_path(path: Path) -> bytes:
