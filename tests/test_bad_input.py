@@ -570,6 +570,7 @@ def test_the_installed_command_reads_the_whole_corpus_in_one_go(generated: Path)
         assert f"{path} (" in result.stdout or f"error: {path}: " in result.stderr, path
 
 
+@pytest.mark.slow  # one `sahelmap validate` process per corpus file
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_sahelmap_validate(case: Case, cli_runs: dict[str, Run], generated: Path) -> None:
     result = cli_runs[case.name]
@@ -702,6 +703,7 @@ def test_an_upload_reads_dates_in_the_order_given() -> None:
         assert upload.result.valid["event_date"].dt.strftime("%Y-%m-%d").tolist() == expected
 
 
+@pytest.mark.slow  # a `sahelmap import` process each
 @pytest.mark.parametrize(
     ("order", "kept", "rejected_value"),
     [("dmy", "2020-02-13", "02/13/2020"), ("mdy", "2020-02-13", "13/02/2020")],
