@@ -115,7 +115,14 @@ def toggle_playback() -> None:
 
 
 def months_moved(key: str) -> None:
-    st.session_state.f_period = dashboard.period_of_months(st.session_state[key], options)
+    # set_period, not a plain assignment: the date inputs take new keys and show the slider's days
+    set_period(dashboard.period_of_months(st.session_state[key], options))
+    st.session_state.preset = None
+
+
+def dates_moved(from_key: str, to_key: str) -> None:
+    """From/to date inputs set the exact period; the month slider follows (a new key)."""
+    set_period(dashboard.period_from_dates(st.session_state[from_key], st.session_state[to_key], options))
     st.session_state.preset = None
 
 
@@ -156,6 +163,20 @@ with st.sidebar:
         args=(months_key,),
         help=filters.BY_NAME["start"].widget.help,
     )
+    # --- exact dates (issue 12): kept in sync with the slider through f_period and period_version ---
+    from_key, to_key = (f"w_{end}_{st.session_state.period_version}" for end in ("from", "to"))
+    from_col, to_col = st.columns(2)
+    for column, key, label, day in ((from_col, from_key, "From", start), (to_col, to_key, "To", end)):
+        column.date_input(
+            label,
+            value=day,
+            min_value=options.first,
+            max_value=options.last,
+            key=key,
+            format="YYYY-MM-DD",
+            on_change=dates_moved,
+            args=(from_key, to_key),
+        )
     st.selectbox(
         "Quick period",
         list(dashboard.presets(options)),
