@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 
-from sahelmap import filters
+from sahelmap import compare, filters
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import metric, run_app
@@ -61,3 +62,46 @@ def test_moving_the_slider_updates_the_date_inputs() -> None:
     at.run()
     assert date_input(at, "From").value == dt.date(2021, 1, 1)
     assert date_input(at, "To").value == dt.date(2021, 12, 31)
+
+
+# --- compare two periods ------------------------------------------------------------------------------
+
+LINK = {"type": "violence-against-civilians", "a": "2021-01-01..2021-12-31", "b": "2022-01-01..2022-12-31"}
+
+
+def metrics_by_label(at, label: str) -> list[int]:
+    return [int(str(m.value).replace(",", "")) for m in at.metric if m.label == label]
+
+
+def test_a_comparison_link_restores_the_comparison_with_the_clis_numbers() -> None:
+    at = run_app(**LINK)
+    assert not at.exception
+    table = load_events(include_stored=True)
+    request, _ = compare.request_from_query(urlencode(LINK), table.choices)
+    assert request is not None
+    want = compare.compare_table(table, request)
+    # side by side: A then B for each measure
+    assert metrics_by_label(at, "Events targeting civilians") == [
+        want.a["civilian_events"],
+        want.b["civilian_events"],
+    ]
+    assert metrics_by_label(at, "Reported deaths")[-2:] == [want.a["deaths"], want.b["deaths"]]
+    assert any(want.summary().split(":")[0] in str(m.value).replace("\\", "") for m in at.markdown)
+    assert at.query_params["a"] in (["2021-01-01..2021-12-31"], "2021-01-01..2021-12-31")
+    assert at.query_params["by"] in (["actor-group"], "actor-group")
+    table_shown = next(d.value for d in at.dataframe if "events_b" in d.value.columns)
+    assert table_shown.iloc[0]["events_b"] == want.b["events"]
+
+
+def test_choosing_a_comparison_preset_puts_it_in_the_url() -> None:
+    at = run_app()
+    assert "a" not in at.query_params  # no comparison until one is asked for
+    options = at.selectbox(key="cmp_preset").options
+    choice = next(
+        o for o in options if o.startswith("12 months before and after: Army and Wagner take Kidal")
+    )
+    at.selectbox(key="cmp_preset").set_value(choice)
+    at.run()
+    assert not at.exception
+    assert at.query_params["a"] in (["2022-11-14..2023-11-13"], "2022-11-14..2023-11-13")
+    assert at.query_params["b"] in (["2023-11-14..2024-11-13"], "2023-11-14..2024-11-13")

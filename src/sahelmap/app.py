@@ -10,12 +10,26 @@ import datetime as dt
 import functools
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import dashboard, export, extract, filters, mapview, paths, reference, schema, store, widgets
+from sahelmap import (
+    charts,
+    compare,
+    dashboard,
+    export,
+    extract,
+    filters,
+    mapview,
+    paths,
+    reference,
+    schema,
+    store,
+    widgets,
+)
 from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import FilterSpec
@@ -80,7 +94,13 @@ def state_from_spec(spec: FilterSpec) -> None:
 
 if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
+    # a comparison link's a, b and by are the comparison's (issue 12), not filters
+    compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
     url_spec, url_notices = filters.parse_query(params, options)
+    url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
+    url_notices += compare_notices
+    if url_request is not None:
+        st.session_state.cmp = (url_request.a, url_request.b, url_request.by)
     state_from_spec(url_spec)
     st.session_state.url_notices = url_notices
     st.session_state.initialised = True
@@ -237,6 +257,9 @@ spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
 query = filters.to_query(spec)
+if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
+    cmp_a, cmp_b, cmp_by = st.session_state.cmp
+    query |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query() | query
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 
@@ -333,6 +356,108 @@ with left:
 with right:
     st.subheader("Events by actor group")
     st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
+
+
+# --- compare two periods (issue 12) ------------------------------------------------------------
+def compare_moved(field: str, key: str) -> None:
+    """A comparison input changed: store the pair (and so the URL) with the new value."""
+    a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
+    value = st.session_state[key]
+    if field == "by":
+        by = value
+    elif field in ("a", "b") and isinstance(value, tuple) and len(value) == 2:
+        period = compare.Period(*sorted(value))
+        a, b = (period, b) if field == "a" else (a, period)
+    st.session_state.cmp = (a, b, by)
+
+
+def compare_preset() -> None:
+    choice = st.session_state.get("cmp_preset")
+    if choice:
+        a, b = compare.presets(options)[choice]
+        by = st.session_state.cmp[2] if st.session_state.get("cmp") else compare.DEFAULT_BY
+        st.session_state.cmp = (a, b, by)
+        st.session_state.cmp_version = st.session_state.get("cmp_version", 0) + 1
+
+
+def compare_section() -> None:
+    a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
+    version = st.session_state.get("cmp_version", 0)
+    st.caption(
+        "The sidebar's filters apply to both periods (its period does not). An event counts in a period "
+        "when it overlaps it; deaths are those reported, and an event with no reported toll adds none."
+    )
+    st.selectbox(
+        "Compare",
+        list(compare.presets(options)),
+        index=None,
+        key="cmp_preset",
+        placeholder="Choose two periods: years, quarters, before and after a milestone…",
+        on_change=compare_preset,
+    )
+    left, middle, right = st.columns([2, 2, 1])
+    for column, field, period, label in ((left, "a", a, "Period A"), (middle, "b", b, "Period B")):
+        key = f"w_cmp_{field}_{version}"
+        column.date_input(
+            label,
+            value=(period.start, period.end),
+            key=key,
+            format="YYYY-MM-DD",
+            on_change=compare_moved,
+            args=(field, key),
+        )
+    right.selectbox(
+        "Break down by",
+        list(compare.BREAKDOWNS),
+        index=list(compare.BREAKDOWNS).index(by),
+        format_func=lambda key: compare.BREAKDOWNS[key],
+        key=f"w_cmp_by_{version}",
+        on_change=compare_moved,
+        args=("by", f"w_cmp_by_{version}"),
+    )
+    result = compare.compare(
+        events, compare.Request(spec.replace(start=None, end=None), a, b, by), table.formats
+    )
+    figures_a, figures_b = st.columns(2)
+    for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
+        column.markdown(f"**{side}: {dashboard.md_escape(period.label)}** ({period.days:,} days)")
+        cells = column.columns(len(compare.MEASURES))
+        for cell, (measure, label) in zip(cells, compare.MEASURES.items(), strict=True):
+            delta = None
+            if side == "B":
+                delta = f"{values[measure] - result.a[measure]:+,} " + compare.pct_text(
+                    compare.change(result.a[measure], values[measure]), values[measure]
+                )
+            cell.metric(label, f"{values[measure]:,}", delta=delta)
+    if result.unequal:
+        st.info(
+            f"The periods differ in length ({a.days:,} and {b.days:,} days): compare the per-month columns.",
+            icon="📏",
+        )
+    st.markdown(dashboard.md_escape(result.summary()))
+    st.dataframe(result.table(), hide_index=True, width="stretch")
+    moved = compare.change_chart_data(result)
+    if len(moved):
+        st.caption(f"Where the change in events happened, by {compare.BREAKDOWNS[by].lower()}")
+        chart = charts.change_chart(moved, "events", compare.BREAKDOWNS[by])
+        st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
+    link = "?" + urlencode(query)
+    st.caption("Link to this comparison (with the sidebar's filters):")
+    st.code(link, language=None)
+    st.download_button(
+        "Comparison (CSV, with its citation)",
+        data=result.to_csv(),
+        file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_compare",
+    )
+    for line in result.attributions:
+        st.caption(dashboard.md_escape(line))
+
+
+with st.expander("Compare two periods", expanded=bool(st.session_state.get("cmp"))):
+    compare_section()
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")

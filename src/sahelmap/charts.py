@@ -8,6 +8,9 @@ import pandas as pd
 from sahelmap import actors, schema
 from sahelmap.mapview import EVENT_COLORS
 
+LABEL_LIMIT = 320  # pixels: the longest actor group label ("Malian armed forces (FAMa, ...)") fits whole
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)  # counts are whole: no 0.5 ticks
+
 
 def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
     """Events and reported deaths per month and event type (months with no events are absent)."""
@@ -86,4 +89,24 @@ def actor_chart(counts: pd.DataFrame) -> alt.Chart:
             ],
         )
         .properties(height=max(120, 24 * len(counts)))
+    )
+
+
+def change_chart(data: pd.DataFrame, measure_label: str, group_label: str) -> alt.Chart:
+    """Where the change happened: one bar per group, its change from period A to period B."""
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("change:Q", title=f"Change in {measure_label.lower()}, B minus A", axis=COUNT_AXIS),
+            y=alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            color=alt.condition("datum.change > 0", alt.value("#D55E00"), alt.value("#0072B2")),
+            tooltip=[
+                alt.Tooltip("group:N", title=group_label),
+                alt.Tooltip("a:Q", title="Period A"),
+                alt.Tooltip("b:Q", title="Period B"),
+                alt.Tooltip("change:Q", title="Change"),
+            ],
+        )
+        .properties(height=max(80, 22 * len(data)))
     )

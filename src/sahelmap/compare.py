@@ -436,3 +436,8 @@ def change_chart_data(comparison: Comparison, measure: str = "events") -> pd.Dat
         }
     )
     return out[out["change"] != 0].sort_values("change", key=abs, ascending=False, kind="stable")
+
+
+def default_periods(c: Choices) -> tuple[Period, Period]:
+    """What the page offers before the user chooses: the data's last 12 months against the 12 before."""
+    return months_around((pd.Timestamp(c.last) - pd.DateOffset(months=12)).date() + dt.timedelta(days=1), 12)
