@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sahelmap import compare, filters
+from sahelmap import compare, filters, perpetrators
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import metric, run_app
@@ -105,3 +105,12 @@ def test_choosing_a_comparison_preset_puts_it_in_the_url() -> None:
     assert not at.exception
     assert at.query_params["a"] in (["2022-11-14..2023-11-13"], "2022-11-14..2023-11-13")
     assert at.query_params["b"] in (["2023-11-14..2024-11-13"], "2023-11-14..2024-11-13")
+
+
+def test_who_did_it_section_states_the_rule_and_adds_up(events) -> None:
+    at = run_app(**{"from": "2024-01-01", "to": "2024-12-31"})
+    assert any(perpetrators.RULE[:60] in str(m.value).replace("\\", "") for m in at.markdown)
+    shown = next(d.value for d in at.dataframe if "unknown_toll" in d.value.columns)
+    top = shown[~shown["row"].str.startswith(" ")]
+    assert top["events"].sum() == metric(at, "Events")
+    assert top["deaths"].sum() == metric(at, "Reported deaths")

@@ -25,6 +25,7 @@ from sahelmap import (
     filters,
     mapview,
     paths,
+    perpetrators,
     reference,
     schema,
     store,
@@ -458,6 +459,22 @@ def compare_section() -> None:
 
 with st.expander("Compare two periods", expanded=bool(st.session_state.get("cmp"))):
     compare_section()
+
+# --- who did it (issue 12) ------------------------------------------------------------------------
+with st.expander("Who did it: reported deaths by perpetrator side"):
+    st.caption(dashboard.md_escape(description))
+    st.markdown(dashboard.md_escape(perpetrators.RULE))
+    st.dataframe(
+        perpetrators.attribute(filtered),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "row": "Perpetrator (actor 1) or event type",
+            "events": st.column_config.NumberColumn("Events", format="%d"),
+            "deaths": st.column_config.NumberColumn("Reported deaths", format="%d"),
+            "unknown_toll": st.column_config.NumberColumn("Events with no reported toll", format="%d"),
+        },
+    )
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")
