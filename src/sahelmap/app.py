@@ -58,10 +58,13 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
+    _filtered: pd.DataFrame,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    period: tuple[dt.date, dt.date],
 ) -> dashboard.ViewFigures:
     """Map layer data and chart specs for one view, built once per data and filter (any session)."""
-    return dashboard.view_figures(_filtered)
+    return dashboard.view_figures(_filtered, period)
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -314,7 +317,9 @@ if zoom_choice in schema.FOCUS_PLACES:
     place = places[places["name"] == zoom_choice].iloc[0]
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())))
+figures_for_view = view_figures(
+    filtered, table_key, tuple(sorted(filters.to_query(spec).items())), st.session_state.f_period
+)
 layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
@@ -354,6 +359,19 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Events per month")
     st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
+    shown_marks = dashboard.milestones_between(*st.session_state.f_period)
+    if shown_marks:
+        st.caption("Milestones on the chart, with their sources:")
+        st.dataframe(
+            pd.DataFrame(shown_marks),
+            hide_index=True,
+            width="stretch",
+            key="milestone_table",
+            column_config={
+                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                "url": st.column_config.LinkColumn("Link", display_text="open"),
+            },
+        )
 with right:
     st.subheader("Events by actor group")
     st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")

@@ -15,7 +15,7 @@ import pandas as pd
 from sahelmap import charts, mapview, schema
 from sahelmap.filters import Choices, FilterSpec
 from sahelmap.milestones import Milestone, milestones
-from sahelmap.text import http_urls
+from sahelmap.text import http_urls, is_http_url
 
 PLAY_SECONDS_PER_MONTH = 1.5  # playback speed: one month of events every this many seconds
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -186,11 +186,30 @@ class ViewFigures:
     actor_chart: dict[str, Any]
 
 
-def view_figures(filtered: pd.DataFrame) -> ViewFigures:
+def view_figures(filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> ViewFigures:
+    """Map and chart data; the time chart spans ``period`` (the events' own months without one)."""
     mode, data = mapview.layer_data(filtered)
+    totals = charts.monthly_totals(filtered, *(period or (None, None)))
+    marks = charts.milestone_rows(milestones(), *period) if period else None
     return ViewFigures(
         mode,
         data,
-        charts.monthly_chart(charts.monthly_counts(filtered)).to_dict(),
+        charts.monthly_chart(charts.monthly_counts(filtered), totals, period, marks).to_dict(),
         charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
     )
+
+
+def milestones_between(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The milestones a chart of this period shows, with their sources, as table rows."""
+    return [
+        {
+            "date": m.date,
+            "milestone": m.label,
+            "source": m.source,
+            "title": m.source_title,
+            "published": m.source_date,
+            "url": m.source_url if is_http_url(m.source_url) else None,
+        }
+        for m in milestones()
+        if start <= m.date <= end
+    ]
