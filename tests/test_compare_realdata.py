@@ -1,4 +1,4 @@
-"""Issue 12's done-when check on the shared ACLED file: `sahelmap compare` against plain pandas on the raw CSV."""
+"""Issue 12's done-when check: `sahelmap compare` on the imported ACLED file against plain pandas."""
 
 from __future__ import annotations
 
