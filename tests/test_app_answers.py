@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sahelmap import compare, filters, perpetrators
+from sahelmap import compare, filters, perpetrators, profiles
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import metric, run_app
@@ -114,3 +114,32 @@ def test_who_did_it_section_states_the_rule_and_adds_up(events) -> None:
     top = shown[~shown["row"].str.startswith(" ")]
     assert top["events"].sum() == metric(at, "Events")
     assert top["deaths"].sum() == metric(at, "Reported deaths")
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def test_a_place_profile_page(events) -> None:
+    at = run_app()
+    at.switch_page("src/sahelmap/site_pages/place.py").run()  # registered first: Bamako
+    assert not at.exception
+    assert at.title[0].value == "Bamako: profile"
+    want = profiles.profile(events, "Bamako")
+    text = " ".join(str(m.value).replace("\\", "") for m in at.markdown)
+    assert want.summary() in text
+    assert "(./?place=bamako)" in text
+    assert len(at.get("vega_lite_chart")) == 1  # its own timeline
+
+
+def test_the_methodology_page() -> None:
+    at = run_app()
+    at.switch_page("src/sahelmap/site_pages/methodology.py").run()
+    assert not at.exception
+    text = " ".join(str(m.value).replace("\\", "") for m in at.markdown)
+    for words in ("Reported deaths", "Reporting is uneven", "Open an issue"):
+        assert words in text
+    assert "Raleigh, C." in text and "CC BY 4.0" in text
+    assert [h.value for h in at.header][:2] == [
+        "What the numbers mean",
+        "Known biases of media-based event data",
+    ]

@@ -29,6 +29,7 @@ from sahelmap import (
     reference,
     schema,
     store,
+    text,
     widgets,
 )
 from sahelmap.errors import StoreError
@@ -82,6 +83,29 @@ else:
 table_key = (str(paths.user_data_dir()), version, uploads_key, len(table.events))
 events = table.events
 options = table.choices
+
+
+# --- pages (issue 12): the dashboard (this script), one profile per focus place, methodology -----------
+def dashboard_page() -> None:
+    """The dashboard is the rest of this script: navigation returns to it, and it runs below."""
+
+
+PAGES = paths.app_script().parent / "site_pages"
+PROFILE_URLS = {text.slug(place): place for place in schema.FOCUS_PLACES}
+navigation = st.navigation(
+    {
+        "Dashboard": [st.Page(dashboard_page, title="Dashboard", default=True)],
+        "Places": [
+            st.Page(PAGES / "place.py", title=place, url_path=url) for url, place in PROFILE_URLS.items()
+        ],
+        "About": [st.Page(PAGES / "methodology.py", title="Methodology and sources", url_path="methodology")],
+    }
+)
+if navigation.url_path:  # another page than the dashboard: it draws itself, the dashboard does not
+    st.session_state.profile_place = PROFILE_URLS.get(navigation.url_path)
+    st.session_state.profile_events = events
+    navigation.run()
+    st.stop()
 
 
 # --- URL -> widget state, once per browser session -----------------------------------------
