@@ -385,7 +385,7 @@ with left:
     st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
     shown_marks = dashboard.milestones_between(*st.session_state.f_period)
     if shown_marks:
-        st.caption("Milestones on the chart, with their sources:")
+        st.caption(dashboard.md_escape("Milestones on the chart, with their sources:"))
         st.dataframe(
             pd.DataFrame(shown_marks),
             hide_index=True,
@@ -427,8 +427,10 @@ def compare_section() -> None:
     a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
     version = st.session_state.get("cmp_version", 0)
     st.caption(
-        "The sidebar's filters apply to both periods (its period does not). An event counts in a period "
-        "when it overlaps it; deaths are those reported, and an event with no reported toll adds none."
+        dashboard.md_escape(
+            "The sidebar's filters apply to both periods, its period does not. An event counts in a period "
+            "when it overlaps it; deaths are those reported, and an event with no reported toll adds none."
+        )
     )
     st.selectbox(
         "Compare",
@@ -463,7 +465,10 @@ def compare_section() -> None:
     )
     figures_a, figures_b = st.columns(2)
     for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
-        column.markdown(f"**{side}: {dashboard.md_escape(period.label)}** ({period.days:,} days)")
+        column.markdown(
+            f"**{side}: {dashboard.md_escape(period.label)}** "
+            + dashboard.md_escape(f"({period.days:,} days)")
+        )
         cells = column.columns(len(compare.MEASURES))
         for cell, (measure, label) in zip(cells, compare.MEASURES.items(), strict=True):
             delta = None
@@ -474,18 +479,23 @@ def compare_section() -> None:
             cell.metric(label, f"{values[measure]:,}", delta=delta)
     if result.unequal:
         st.info(
-            f"The periods differ in length ({a.days:,} and {b.days:,} days): compare the per-month columns.",
+            dashboard.md_escape(
+                f"The periods differ in length ({a.days:,} and {b.days:,} days): "
+                "compare the per-month columns."
+            ),
             icon="📏",
         )
     st.markdown(dashboard.md_escape(result.summary()))
     st.dataframe(result.table(), hide_index=True, width="stretch")
     moved = compare.change_chart_data(result)
     if len(moved):
-        st.caption(f"Where the change in events happened, by {compare.BREAKDOWNS[by].lower()}")
+        st.caption(
+            dashboard.md_escape(f"Where the change in events happened, by {compare.BREAKDOWNS[by].lower()}")
+        )
         chart = charts.change_chart(moved, "events", compare.BREAKDOWNS[by])
         st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
     link = "?" + urlencode(query)
-    st.caption("Link to this comparison (with the sidebar's filters):")
+    st.caption(dashboard.md_escape("Link to this comparison, with the sidebar's filters:"))
     st.code(link, language=None)
     st.download_button(
         "Comparison (CSV, with its citation)",
