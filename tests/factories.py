@@ -18,6 +18,7 @@ import pytest
 
 from sahelmap import events, filters
 from sahelmap.ingest import acled
+from sahelmap.milestones import Milestone
 from sahelmap.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -456,3 +457,19 @@ def ucdp_csv(header: list[str], *rows: dict[str, str]) -> bytes:
         values = {**row, "best": row["best_est"], "high": row["high_est"], "low": row["low_est"]}
         writer.writerow([values.get(c, "") for c in header])
     return out.getvalue().encode("utf-8")
+
+
+def milestone(date: str, label: str, time_precision: int = 1) -> Milestone:
+    """A milestone as milestones.read_milestones gives it (sources filled with placeholders)."""
+    return Milestone(
+        date=dt.date.fromisoformat(date),
+        time_precision=time_precision,
+        label=label,
+        label_fr=label,
+        kind="political",
+        source="Example",
+        source_url="https://example.org/m",
+        source_date=date,
+        source_title=f"Report on {label}",
+        notes="",
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import pytest
 
 from sahelmap import charts, filters, schema
 from sahelmap.filters import FilterSpec
-from tests.factories import ALL, BATTLES, TOTAL_DEATHS, VAC, shared_events
+from tests.factories import ALL, BATTLES, TOTAL_DEATHS, VAC, milestone, shared_events
 
 
 @pytest.fixture
@@ -106,3 +108,88 @@ def test_charts_build_from_the_aggregations(table) -> None:
     colour = spec["layer"][0]["encoding"]["color"]["scale"]
     assert colour["domain"] == list(schema.EVENT_TYPES)  # the same colours as the map
     assert actors_.to_dict()["height"] >= 24 * 10
+
+
+# --- the chart defects of issue 12, each checked on the Vega-Lite spec ---------------------------------
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _data_of(spec: dict, layer: dict) -> list[dict]:
+    name = layer["data"]["name"] if "data" in layer else spec["data"]["name"]
+    return spec["datasets"][name]
+
+
+def test_actor_chart_labels_every_bar_in_full(table) -> None:
+    spec = charts.actor_chart(charts.actor_group_counts(table)).to_dict()
+    axis = spec["encoding"]["y"]["axis"]
+    assert axis["labelOverlap"] is False  # Vega-Lite would otherwise drop every other label
+    longest = max(len(label) for label in schema.ACTOR_GROUPS.values())
+    assert axis["labelLimit"] >= 6.5 * longest  # ~6.5 px per character at the default 10 px font
+    assert spec["height"] >= 24 * len(charts.actor_group_counts(table))
+
+
+def test_count_axes_show_whole_numbers(table) -> None:
+    monthly = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table)).to_dict()
+    actor = charts.actor_chart(charts.actor_group_counts(table)).to_dict()
+    axes = [layer["encoding"]["y"]["axis"] for layer in _layers(monthly)[:2]]
+    axes.append(actor["encoding"]["x"]["axis"])
+    for axis in axes:
+        assert axis["format"] == "d" and axis["tickMinStep"] == 1
+
+
+def test_deaths_line_drops_to_zero_over_empty_months(table) -> None:
+    totals = charts.monthly_totals(table, dt.date(2021, 12, 1), dt.date(2022, 12, 31))
+    assert len(totals) == 13  # every month, empty ones too
+    assert totals.set_index("month").loc[pd.Timestamp("2022-02-01"), "deaths"] == 0  # no event in Feb 2022
+    assert totals["events"].sum() == 6  # S01..S06
+    spec = charts.monthly_chart(charts.monthly_counts(table), totals).to_dict()
+    line = _layers(spec)[1]
+    points = _data_of(spec, line)
+    assert len(points) == 13  # the line has a point for every month, so it never joins across a gap
+    assert line["encoding"]["y"]["field"] == "deaths"  # no aggregate over absent months
+
+
+def test_time_axis_spans_the_selected_period(table) -> None:
+    one = table[table["event_id"] == "S02"]  # one event must not fill the chart
+    period = (dt.date(2021, 1, 1), dt.date(2022, 12, 31))
+    spec = charts.monthly_chart(
+        charts.monthly_counts(one), charts.monthly_totals(one, *period), period
+    ).to_dict()
+    for layer in _layers(spec):
+        assert layer["encoding"]["x"]["scale"]["domain"] == ["2021-01-01T00:00:00", "2023-01-01T00:00:00"]
+
+
+def test_legend_fits_400_px(table) -> None:
+    spec = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table)).to_dict()
+    legend = _layers(spec)[0]["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom"
+    # columns x (label limit + symbol and padding) stays within a 400 px chart
+    assert legend["columns"] * (legend["labelLimit"] + 30) <= 400
+
+
+def test_milestones_inside_the_period_are_labelled_rules(table) -> None:
+    marks = (milestone("2022-08-15", "Last French troops leave Mali"), milestone("2019-01-01", "Before"))
+    period = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    rows = charts.milestone_rows(marks, *period)
+    assert list(rows["label"]) == ["Last French troops leave Mali"]
+    spec = charts.monthly_chart(
+        charts.monthly_counts(table), charts.monthly_totals(table, *period), period, rows
+    ).to_dict()
+    marks_drawn = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert marks_drawn == ["bar", "line", "rule", "text"]
+    text = _layers(spec)[3]
+    assert text["encoding"]["text"]["field"] == "label"
+    assert _data_of(spec, text)[0]["label"] == "Last French troops leave Mali"
+
+
+def test_no_milestone_layers_when_none_is_inside(table) -> None:
+    rows = charts.milestone_rows(
+        (milestone("2019-01-01", "Before"),), dt.date(2022, 1, 1), dt.date(2022, 12, 31)
+    )
+    spec = charts.monthly_chart(
+        charts.monthly_counts(table), charts.monthly_totals(table), None, rows
+    ).to_dict()
+    assert [layer["mark"]["type"] for layer in _layers(spec)] == ["bar", "line"]

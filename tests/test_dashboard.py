@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from sahelmap import dashboard, filters, schema
 from sahelmap.dashboard import md_escape
 from sahelmap.filters import Choices, FilterSpec
-from tests.factories import TOTAL_DEATHS, UNKNOWN_DEATHS, shared_events
+from tests.factories import TOTAL_DEATHS, UNKNOWN_DEATHS, milestone, shared_events
 
 D = dt.date
-HANDOVER = "Since the French handover of Timbuktu (14 Dec 2021)"
+HANDOVER = "Since: France hands Timbuktu base to Malian army (14 Dec 2021)"
 LAST_12 = "Last 12 months of data"
 CRISIS = "2012-2013 crisis and Serval"
+MARKS = (milestone("2021-12-14", "France hands Timbuktu base to Malian army"),)
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_choices_of_an_empty_table(table) -> None:
 
 
 def test_presets_on_the_fixture_are_clipped(table) -> None:
-    presets = dashboard.presets(filters.choices(table))
+    presets = dashboard.presets(filters.choices(table), MARKS)
     assert presets == {
         "Whole range": (D(2019, 3, 23), D(2025, 1, 1)),
         HANDOVER: (D(2021, 12, 14), D(2025, 1, 1)),
@@ -78,7 +79,7 @@ def test_presets_on_the_fixture_are_clipped(table) -> None:
             D(2024, 9, 10),  # less than 12 months of data: the preset starts at the first event
             {
                 "Whole range": (D(2024, 6, 15), D(2024, 9, 10)),
-                HANDOVER: (D(2024, 6, 15), D(2024, 9, 10)),
+                # the handover is before the first event: "since" it would repeat "Whole range"
                 LAST_12: (D(2024, 6, 15), D(2024, 9, 10)),
             },
         ),
@@ -95,7 +96,7 @@ def test_presets_on_the_fixture_are_clipped(table) -> None:
     ],
 )
 def test_presets_are_clipped_to_the_data(first, last, expected) -> None:
-    assert dashboard.presets(choices_for(first, last)) == expected
+    assert dashboard.presets(choices_for(first, last), MARKS) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -109,6 +110,43 @@ def test_every_preset_lies_within_the_data(first: dt.date, days: int) -> None:
     assert presets["Whole range"] == (first, last)
     for start, end in presets.values():
         assert first <= start <= end <= last
+
+
+def test_milestone_presets_come_from_milestones_csv() -> None:
+    presets = dashboard.presets(choices_for(D(2015, 1, 1), D(2024, 12, 31)))
+    assert presets["Since: Last French troops leave Mali (15 Aug 2022)"] == (D(2022, 8, 15), D(2024, 12, 31))
+    assert presets["Since: Army and Wagner take Kidal (14 Nov 2023)"] == (D(2023, 11, 14), D(2024, 12, 31))
+    # milestones outside the data are not offered: nothing before 2015 nor after 2024
+    since = [k for k in presets if k.startswith("Since: ")]
+    assert not any("Serval" in k or "ECOWAS (29" in k or "Mali leaves ECOWAS" in k for k in since)
+    assert "Since: Barkhane replaces Serval (Aug 2014)" not in presets
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "offered"),
+    [
+        (D(2014, 1, 1), D(2014, 12, 31), {"Since: B (Aug 2014)": (D(2014, 8, 1), D(2014, 12, 31))}),
+        (D(2014, 8, 1), D(2014, 12, 31), {}),  # on the first event: the same as "Whole range"
+        (D(2014, 1, 1), D(2014, 7, 31), {}),  # after the last event: would select nothing
+        (D(2014, 1, 1), D(2014, 8, 1), {"Since: B (Aug 2014)": (D(2014, 8, 1), D(2014, 8, 1))}),
+    ],
+)
+def test_milestone_presets_lie_within_the_data(first, last, offered) -> None:
+    marks = (milestone("2014-08-01", "B", time_precision=3),)
+    assert dashboard.milestone_presets(choices_for(first, last), marks) == offered
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (D(2022, 8, 15), D(2023, 11, 14), (D(2022, 8, 15), D(2023, 11, 14))),  # days kept
+        (D(2023, 11, 14), D(2022, 8, 15), (D(2022, 8, 15), D(2023, 11, 14))),  # reversed: put in order
+        (D(2010, 1, 1), D(2030, 1, 1), (D(2015, 1, 1), D(2024, 12, 31))),  # clipped to the data
+        (D(2026, 1, 1), D(2027, 1, 1), (D(2024, 12, 31), D(2024, 12, 31))),  # all after: the last day
+    ],
+)
+def test_period_from_dates(start, end, expected) -> None:
+    assert dashboard.period_from_dates(start, end, choices_for(D(2015, 1, 1), D(2024, 12, 31))) == expected
 
 
 def test_month_helpers() -> None:

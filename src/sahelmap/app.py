@@ -10,12 +10,28 @@ import datetime as dt
 import functools
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import dashboard, export, extract, filters, mapview, paths, reference, schema, store, widgets
+from sahelmap import (
+    charts,
+    compare,
+    dashboard,
+    export,
+    extract,
+    filters,
+    mapview,
+    paths,
+    perpetrators,
+    reference,
+    schema,
+    store,
+    text,
+    widgets,
+)
 from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import FilterSpec
@@ -43,10 +59,13 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
+    _filtered: pd.DataFrame,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    period: tuple[dt.date, dt.date],
 ) -> dashboard.ViewFigures:
     """Map layer data and chart specs for one view, built once per data and filter (any session)."""
-    return dashboard.view_figures(_filtered)
+    return dashboard.view_figures(_filtered, period)
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -66,6 +85,29 @@ events = table.events
 options = table.choices
 
 
+# --- pages (issue 12): the dashboard (this script), one profile per focus place, methodology -----------
+def dashboard_page() -> None:
+    """The dashboard is the rest of this script: navigation returns to it, and it runs below."""
+
+
+PAGES = paths.app_script().parent / "site_pages"
+PROFILE_URLS = {text.slug(place): place for place in schema.FOCUS_PLACES}
+navigation = st.navigation(
+    {
+        "Dashboard": [st.Page(dashboard_page, title="Dashboard", default=True)],
+        "Places": [
+            st.Page(PAGES / "place.py", title=place, url_path=url) for url, place in PROFILE_URLS.items()
+        ],
+        "About": [st.Page(PAGES / "methodology.py", title="Methodology and sources", url_path="methodology")],
+    }
+)
+if navigation.url_path:  # another page than the dashboard: it draws itself, the dashboard does not
+    st.session_state.profile_place = PROFILE_URLS.get(navigation.url_path)
+    st.session_state.profile_events = events
+    navigation.run()
+    st.stop()
+
+
 # --- URL -> widget state, once per browser session -----------------------------------------
 def set_period(period: tuple[dt.date, dt.date]) -> None:
     """Set the exact period; a new slider key makes the slider start again from it."""
@@ -80,7 +122,13 @@ def state_from_spec(spec: FilterSpec) -> None:
 
 if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
+    # a comparison link's a, b and by are the comparison's (issue 12), not filters
+    compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
     url_spec, url_notices = filters.parse_query(params, options)
+    url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
+    url_notices += compare_notices
+    if url_request is not None:
+        st.session_state.cmp = (url_request.a, url_request.b, url_request.by)
     state_from_spec(url_spec)
     st.session_state.url_notices = url_notices
     st.session_state.initialised = True
@@ -115,7 +163,14 @@ def toggle_playback() -> None:
 
 
 def months_moved(key: str) -> None:
-    st.session_state.f_period = dashboard.period_of_months(st.session_state[key], options)
+    # set_period, not a plain assignment: the date inputs take new keys and show the slider's days
+    set_period(dashboard.period_of_months(st.session_state[key], options))
+    st.session_state.preset = None
+
+
+def dates_moved(from_key: str, to_key: str) -> None:
+    """From/to date inputs set the exact period; the month slider follows (a new key)."""
+    set_period(dashboard.period_from_dates(st.session_state[from_key], st.session_state[to_key], options))
     st.session_state.preset = None
 
 
@@ -156,6 +211,20 @@ with st.sidebar:
         args=(months_key,),
         help=filters.BY_NAME["start"].widget.help,
     )
+    # --- exact dates (issue 12): kept in sync with the slider through f_period and period_version ---
+    from_key, to_key = (f"w_{end}_{st.session_state.period_version}" for end in ("from", "to"))
+    from_col, to_col = st.columns(2)
+    for column, key, label, day in ((from_col, from_key, "From", start), (to_col, to_key, "To", end)):
+        column.date_input(
+            label,
+            value=day,
+            min_value=options.first,
+            max_value=options.last,
+            key=key,
+            format="YYYY-MM-DD",
+            on_change=dates_moved,
+            args=(from_key, to_key),
+        )
     st.selectbox(
         "Quick period",
         list(dashboard.presets(options)),
@@ -216,6 +285,9 @@ spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
 query = filters.to_query(spec)
+if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
+    cmp_a, cmp_b, cmp_by = st.session_state.cmp
+    query |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query() | query
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 
@@ -269,7 +341,9 @@ if zoom_choice in schema.FOCUS_PLACES:
     place = places[places["name"] == zoom_choice].iloc[0]
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())))
+figures_for_view = view_figures(
+    filtered, table_key, tuple(sorted(filters.to_query(spec).items())), st.session_state.f_period
+)
 layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
@@ -309,9 +383,150 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Events per month")
     st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
+    shown_marks = dashboard.milestones_between(*st.session_state.f_period)
+    if shown_marks:
+        st.caption(dashboard.md_escape("Milestones on the chart, with their sources:"))
+        st.dataframe(
+            pd.DataFrame(shown_marks),
+            hide_index=True,
+            width="stretch",
+            key="milestone_table",
+            column_config={
+                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                "url": st.column_config.LinkColumn("Link", display_text="open"),
+            },
+        )
 with right:
     st.subheader("Events by actor group")
     st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
+
+
+# --- compare two periods (issue 12) ------------------------------------------------------------
+def compare_moved(field: str, key: str) -> None:
+    """A comparison input changed: store the pair (and so the URL) with the new value."""
+    a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
+    value = st.session_state[key]
+    if field == "by":
+        by = value
+    elif field in ("a", "b") and isinstance(value, tuple) and len(value) == 2:
+        period = compare.Period(*sorted(value))
+        a, b = (period, b) if field == "a" else (a, period)
+    st.session_state.cmp = (a, b, by)
+
+
+def compare_preset() -> None:
+    choice = st.session_state.get("cmp_preset")
+    if choice:
+        a, b = compare.presets(options)[choice]
+        by = st.session_state.cmp[2] if st.session_state.get("cmp") else compare.DEFAULT_BY
+        st.session_state.cmp = (a, b, by)
+        st.session_state.cmp_version = st.session_state.get("cmp_version", 0) + 1
+
+
+def compare_section() -> None:
+    a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
+    version = st.session_state.get("cmp_version", 0)
+    st.caption(
+        dashboard.md_escape(
+            "The sidebar's filters apply to both periods, its period does not. An event counts in a period "
+            "when it overlaps it; deaths are those reported, and an event with no reported toll adds none."
+        )
+    )
+    st.selectbox(
+        "Compare",
+        list(compare.presets(options)),
+        index=None,
+        key="cmp_preset",
+        placeholder="Choose two periods: years, quarters, before and after a milestone…",
+        on_change=compare_preset,
+    )
+    left, middle, right = st.columns([2, 2, 1])
+    for column, field, period, label in ((left, "a", a, "Period A"), (middle, "b", b, "Period B")):
+        key = f"w_cmp_{field}_{version}"
+        column.date_input(
+            label,
+            value=(period.start, period.end),
+            key=key,
+            format="YYYY-MM-DD",
+            on_change=compare_moved,
+            args=(field, key),
+        )
+    right.selectbox(
+        "Break down by",
+        list(compare.BREAKDOWNS),
+        index=list(compare.BREAKDOWNS).index(by),
+        format_func=lambda key: compare.BREAKDOWNS[key],
+        key=f"w_cmp_by_{version}",
+        on_change=compare_moved,
+        args=("by", f"w_cmp_by_{version}"),
+    )
+    result = compare.compare(
+        events, compare.Request(spec.replace(start=None, end=None), a, b, by), table.formats
+    )
+    figures_a, figures_b = st.columns(2)
+    for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
+        column.markdown(
+            f"**{side}: {dashboard.md_escape(period.label)}** "
+            + dashboard.md_escape(f"({period.days:,} days)")
+        )
+        cells = column.columns(len(compare.MEASURES))
+        for cell, (measure, label) in zip(cells, compare.MEASURES.items(), strict=True):
+            delta = None
+            if side == "B":
+                delta = f"{values[measure] - result.a[measure]:+,} " + compare.pct_text(
+                    compare.change(result.a[measure], values[measure]), values[measure]
+                )
+            cell.metric(label, f"{values[measure]:,}", delta=delta)
+    if result.unequal:
+        st.info(
+            dashboard.md_escape(
+                f"The periods differ in length ({a.days:,} and {b.days:,} days): "
+                "compare the per-month columns."
+            ),
+            icon="📏",
+        )
+    st.markdown(dashboard.md_escape(result.summary()))
+    st.dataframe(result.table(), hide_index=True, width="stretch")
+    moved = compare.change_chart_data(result)
+    if len(moved):
+        st.caption(
+            dashboard.md_escape(f"Where the change in events happened, by {compare.BREAKDOWNS[by].lower()}")
+        )
+        chart = charts.change_chart(moved, "events", compare.BREAKDOWNS[by])
+        st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
+    link = "?" + urlencode(query)
+    st.caption(dashboard.md_escape("Link to this comparison, with the sidebar's filters:"))
+    st.code(link, language=None)
+    st.download_button(
+        "Comparison (CSV, with its citation)",
+        data=result.to_csv(),
+        file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_compare",
+    )
+    for line in result.attributions:
+        st.caption(dashboard.md_escape(line))
+
+
+with st.expander("Compare two periods", expanded=bool(st.session_state.get("cmp"))):
+    compare_section()
+
+# --- who did it (issue 12) ------------------------------------------------------------------------
+with st.expander("Who did it: reported deaths by perpetrator side"):
+    st.caption(dashboard.md_escape(description))
+    st.markdown(dashboard.md_escape(perpetrators.RULE))
+    st.dataframe(
+        perpetrators.attribute(filtered),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "row": "Perpetrator (actor 1) or event type",
+            "events": st.column_config.NumberColumn("Events", format="%d"),
+            "deaths": st.column_config.NumberColumn("Reported deaths", format="%d"),
+            "unknown_toll": st.column_config.NumberColumn("Events with no reported toll", format="%d"),
+        },
+    )
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 
 from sahelmap import actors, schema
 from sahelmap.mapview import EVENT_COLORS
+from sahelmap.milestones import Milestone
+
+LABEL_LIMIT = 320  # pixels: the longest actor group label ("Malian armed forces (FAMa, ...)") fits whole
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)  # counts are whole: no 0.5 ticks
 
 
 def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
@@ -38,52 +45,144 @@ def actor_group_counts(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "events", "deaths"]).sort_values("events", ascending=False)
 
 
+def monthly_totals(
+    events: pd.DataFrame, start: dt.date | None = None, end: dt.date | None = None
+) -> pd.DataFrame:
+    """Events and reported deaths for every month from start's to end's (those of the events by default),
+    months with no events included with zeros, so a line over them drops to zero instead of jumping."""
+    if start is None or end is None:
+        if events.empty:
+            return pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"), "events": [], "deaths": []})
+        start = start or events["event_date"].min().date()
+        end = end or events["event_date"].max().date()
+    months = pd.period_range(start, end, freq="M").to_timestamp()
+    per_month = (
+        events.assign(
+            month=events["event_date"].dt.to_period("M").dt.to_timestamp(),
+            deaths=schema.counted_deaths(events["fatalities"]),
+        )
+        .groupby("month")
+        .agg(events=("event_id", "size"), deaths=("deaths", "sum"))
+    )
+    out = per_month.reindex(months, fill_value=0).rename_axis("month").reset_index()
+    return out.astype({"events": "int64", "deaths": "int64"})
+
+
+def milestone_rows(marks: Sequence[Milestone], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The milestones inside the shown period, as the chart's rules and labels need them."""
+    rows = [
+        {"date": pd.Timestamp(m.date), "label": m.label, "source": m.source}
+        for m in marks
+        if start <= m.date <= end
+    ]
+    return pd.DataFrame(rows, columns=["date", "label", "source"])
+
+
 def _type_color_scale() -> alt.Scale:
     return alt.Scale(domain=list(EVENT_COLORS), range=list(EVENT_COLORS.values()))
 
 
-def monthly_chart(counts: pd.DataFrame) -> alt.LayerChart:
-    """Stacked bars of events per month by type, with reported deaths as a line on its own axis."""
-    base = alt.Chart(counts).encode(x=alt.X("month:T", title=None))
-    bars = base.mark_bar(stroke="white", strokeWidth=0.3).encode(
-        x2="month_end:T",
-        y=alt.Y("sum(events):Q", title="Events per month"),
-        color=alt.Color(
-            "event_type:N",
-            scale=_type_color_scale(),
-            title="Event type",
-            legend=alt.Legend(orient="bottom", columns=3),
-        ),
-        tooltip=[
-            alt.Tooltip("yearmonth(month):T", title="Month"),
-            alt.Tooltip("event_type:N", title="Type"),
-            alt.Tooltip("sum(events):Q", title="Events"),
-            alt.Tooltip("sum(deaths):Q", title="Reported deaths"),
-        ],
+def monthly_chart(
+    counts: pd.DataFrame,
+    totals: pd.DataFrame | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    marks: pd.DataFrame | None = None,
+) -> alt.LayerChart:
+    """Stacked bars of events per month by type, reported deaths as a line on its own axis (every month of
+    ``totals``, empty ones at zero), the time axis spanning ``period``, milestones as labelled rules."""
+    totals = totals if totals is not None else monthly_totals(pd.DataFrame(columns=["event_date"]))
+    domain = None
+    if period is not None:
+        # the axis runs from the first day of the period to the end of its last day
+        domain = [
+            pd.Timestamp(period[0]).isoformat(),
+            (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).isoformat(),
+        ]
+    x_scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    bars = (
+        alt.Chart(counts)
+        .mark_bar(stroke="white", strokeWidth=0.3)
+        .encode(
+            x=alt.X("month:T", title=None, scale=x_scale),
+            x2="month_end:T",
+            y=alt.Y("sum(events):Q", title="Events per month", axis=COUNT_AXIS),
+            color=alt.Color(
+                "event_type:N",
+                scale=_type_color_scale(),
+                title="Event type",
+                # two columns of labels up to 170 px fit a 400 px wide chart
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=170),
+            ),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("event_type:N", title="Type"),
+                alt.Tooltip("sum(events):Q", title="Events"),
+                alt.Tooltip("sum(deaths):Q", title="Reported deaths"),
+            ],
+        )
     )
-    deaths = base.mark_line(color="#333", strokeDash=[4, 2], point=True).encode(
-        x=alt.X("yearmonth(month):T", title=None),
-        y=alt.Y("sum(deaths):Q", title="Reported deaths (line)"),
-        tooltip=[
-            alt.Tooltip("yearmonth(month):T", title="Month"),
-            alt.Tooltip("sum(deaths):Q", title="Deaths"),
-        ],
+    middle = totals.assign(mid=totals["month"] + pd.Timedelta(days=14))  # each point mid-month
+    deaths = (
+        alt.Chart(middle)
+        .mark_line(color="#333", strokeDash=[4, 2], point=True)
+        .encode(
+            x=alt.X("mid:T", title=None, scale=x_scale),
+            y=alt.Y("deaths:Q", title="Reported deaths (line)", axis=COUNT_AXIS),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("deaths:Q", title="Reported deaths"),
+                alt.Tooltip("events:Q", title="Events"),
+            ],
+        )
     )
-    return alt.layer(bars, deaths).resolve_scale(y="independent").properties(height=280)
+    layers: list[alt.Chart] = [bars, deaths]
+    if marks is not None and len(marks):
+        rule = alt.Chart(marks).mark_rule(color="#777", strokeWidth=1)
+        layers.append(rule.encode(x=alt.X("date:T", scale=x_scale), tooltip=["label:N", "source:N"]))
+        text = alt.Chart(marks).mark_text(angle=270, align="right", baseline="bottom", dx=-4, fontSize=10)
+        layers.append(text.encode(x=alt.X("date:T", scale=x_scale), y=alt.value(0), text="label:N"))
+    return alt.layer(*layers).resolve_scale(y="independent").properties(height=300)
 
 
 def actor_chart(counts: pd.DataFrame) -> alt.Chart:
+    """One bar per actor group, every bar labelled in full."""
     return (
         alt.Chart(counts)
         .mark_bar(color="#0072B2")
         .encode(
-            x=alt.X("events:Q", title="Events involving the group"),
-            y=alt.Y("group:N", sort="-x", title=None),
+            x=alt.X("events:Q", title="Events involving the group", axis=COUNT_AXIS),
+            y=alt.Y(
+                "group:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False),
+            ),
             tooltip=[
                 alt.Tooltip("group:N", title="Actor group"),
                 alt.Tooltip("events:Q", title="Events"),
                 alt.Tooltip("deaths:Q", title="Reported deaths"),
             ],
         )
+        # 24 px per bar: room for each label, so none is dropped as overlapping
         .properties(height=max(120, 24 * len(counts)))
+    )
+
+
+def change_chart(data: pd.DataFrame, measure_label: str, group_label: str) -> alt.Chart:
+    """Where the change happened: one bar per group, its change from period A to period B."""
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("change:Q", title=f"Change in {measure_label.lower()}, B minus A", axis=COUNT_AXIS),
+            y=alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            color=alt.condition("datum.change > 0", alt.value("#D55E00"), alt.value("#0072B2")),
+            tooltip=[
+                alt.Tooltip("group:N", title=group_label),
+                alt.Tooltip("a:Q", title="Period A"),
+                alt.Tooltip("b:Q", title="Period B"),
+                alt.Tooltip("change:Q", title="Change"),
+            ],
+        )
+        .properties(height=max(80, 22 * len(data)))
     )

@@ -6,11 +6,12 @@ import functools
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import click
 
-from sahelmap import export, extract, paths, schema, store
-from sahelmap.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, ReadError, SahelmapError
+from sahelmap import compare, export, extract, paths, schema, store
+from sahelmap.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, QueryError, ReadError, SahelmapError
 from sahelmap.events import derive_columns, load_events
 from sahelmap.ingest.registry import FORMATS, Ingested, read_dataset
 from sahelmap.ingest.textfile import read_path
@@ -265,6 +266,76 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     where = "standard output" if to_stdout else target
     say(f"{view.description}\nwrote {len(view.filtered):,} events to {where}")
     for line in view.attributions:
+        say(f"  cite: {line}")
+
+
+@main.command("compare")
+@click.option(
+    "--query",
+    default="",
+    metavar="QUERY STRING",
+    help="The filters, exactly as the app's URL carries them after '?'; a comparison link's a, b and by "
+    "are read too (the options below override them). The dashboard's own from/to do not apply.",
+)
+@click.option("--a", "period_a", metavar="FROM..TO", help="Period A, e.g. 2021-01-01..2021-12-31 (or 2021).")
+@click.option("--b", "period_b", metavar="FROM..TO", help="Period B, e.g. 2022-01-01..2022-12-31 (or 2022).")
+@click.option("--by", type=click.Choice(list(compare.BREAKDOWNS)), default=None, help="The breakdown's rows.")
+@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "json"]))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="File to write ('-': standard output).",
+)
+@click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
+def compare_(
+    query: str,
+    period_a: str | None,
+    period_b: str | None,
+    by: str | None,
+    fmt: str,
+    output: Path,
+    curated_only: bool,
+) -> None:
+    """Compare two periods under the same filters, as the page's "Compare two periods" does.
+
+    Events, reported deaths, events targeting civilians and their deaths in A and B, for the whole filter
+    and by actor group, place, region or event type. Exit status: 0 written, 2 an invalid parameter or an
+    unwritable file.
+    """
+    table = load_events(include_stored=not curated_only)
+    params = parse_qs(query.lstrip("?"), keep_blank_values=True)
+    for key, value in (("a", period_a), ("b", period_b), ("by", by)):
+        if value:
+            params[key] = [value]
+    try:
+        if "a" not in params or "b" not in params:
+            raise QueryError("give both periods: --a FROM..TO and --b FROM..TO (or a and b in --query)")
+        request, notices = compare.request_from_query(params, table.choices, strict=True)
+    except SahelmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    assert request is not None  # both periods were given
+    for notice in notices:
+        click.echo(f"note: {notice}", err=True)
+    result = compare.compare_table(table, request)
+    data = result.to_json().encode("utf-8") if fmt == "json" else result.to_csv()
+    to_stdout = str(output) == "-"
+    if to_stdout:
+        click.echo(data, nl=False)
+    else:
+        try:
+            store.atomic_write(output, lambda tmp: Path(tmp).write_bytes(data))
+        except OSError as error:
+            click.echo(f"error: {output}: cannot write ({error.strerror or error})", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    say = functools.partial(click.echo, err=to_stdout)
+    say(result.summary())
+    if not to_stdout:
+        say(f"wrote the comparison to {output}")
+    for line in result.attributions:
         say(f"  cite: {line}")
 
 

@@ -14,9 +14,9 @@ import pandas as pd
 
 from sahelmap import charts, mapview, schema
 from sahelmap.filters import Choices, FilterSpec
-from sahelmap.text import http_urls
+from sahelmap.milestones import Milestone, milestones
+from sahelmap.text import http_urls, is_http_url
 
-FRENCH_HANDOVER_TIMBUKTU = dt.date(2021, 12, 14)
 PLAY_SECONDS_PER_MONTH = 1.5  # playback speed: one month of events every this many seconds
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -39,19 +39,44 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return [p.to_timestamp().date() for p in pd.period_range(first, last, freq="M")]
 
 
-def presets(c: Choices) -> dict[str, tuple[dt.date, dt.date]]:
-    """Quick periods; each clipped to the data."""
+def milestone_day(m: Milestone) -> str:
+    """A milestone's date as its source gives it: the day, or only the month (time precision 3)."""
+    return f"{m.date:%b %Y}" if m.time_precision == 3 else f"{m.date.day} {m.date:%b %Y}"
+
+
+def milestone_presets(
+    c: Choices, marks: tuple[Milestone, ...] | None = None
+) -> dict[str, tuple[dt.date, dt.date]]:
+    """ "Since <milestone> (<date>)" for each milestone after the first event and not after the last.
+
+    A milestone on or before the first event would repeat "Whole range"; one after the last event would
+    select nothing, so neither is offered.
+    """
+    marks = milestones() if marks is None else marks
+    return {
+        f"Since: {m.label} ({milestone_day(m)})": (m.date, c.last)
+        for m in marks
+        if c.first < m.date <= c.last
+    }
+
+
+def presets(c: Choices, marks: tuple[Milestone, ...] | None = None) -> dict[str, tuple[dt.date, dt.date]]:
+    """Quick periods, each clipped to the data: general ones, then one per milestone (milestones.csv)."""
     last_year = max(c.first, month_start((pd.Timestamp(c.last) - pd.DateOffset(months=11)).date()))
     options = {
         "Whole range": (c.first, c.last),
-        "Since the French handover of Timbuktu (14 Dec 2021)": (
-            max(c.first, FRENCH_HANDOVER_TIMBUKTU),
-            c.last,
-        ),
         "Last 12 months of data": (last_year, c.last),
         "2012-2013 crisis and Serval": (c.first, min(c.last, dt.date(2013, 12, 31))),
     }
-    return {k: v for k, v in options.items() if v[0] <= v[1]}
+    general = {k: v for k, v in options.items() if v[0] <= v[1]}
+    return general | milestone_presets(c, marks)
+
+
+def period_from_dates(start: dt.date, end: dt.date, c: Choices) -> tuple[dt.date, dt.date]:
+    """The exact period two date inputs ask for, within the data; a reversed pair is put in order."""
+    start, end = min(start, end), max(start, end)
+    start, end = min(max(start, c.first), c.last), max(min(end, c.last), c.first)
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -161,11 +186,30 @@ class ViewFigures:
     actor_chart: dict[str, Any]
 
 
-def view_figures(filtered: pd.DataFrame) -> ViewFigures:
+def view_figures(filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> ViewFigures:
+    """Map and chart data; the time chart spans ``period`` (the events' own months without one)."""
     mode, data = mapview.layer_data(filtered)
+    totals = charts.monthly_totals(filtered, *(period or (None, None)))
+    marks = charts.milestone_rows(milestones(), *period) if period else None
     return ViewFigures(
         mode,
         data,
-        charts.monthly_chart(charts.monthly_counts(filtered)).to_dict(),
+        charts.monthly_chart(charts.monthly_counts(filtered), totals, period, marks).to_dict(),
         charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
     )
+
+
+def milestones_between(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The milestones a chart of this period shows, with their sources, as table rows."""
+    return [
+        {
+            "date": m.date,
+            "milestone": m.label,
+            "source": m.source,
+            "title": m.source_title,
+            "published": m.source_date,
+            "url": m.source_url if is_http_url(m.source_url) else None,
+        }
+        for m in milestones()
+        if start <= m.date <= end
+    ]

@@ -495,6 +495,22 @@ def _words(spec: FilterSpec, slot: str) -> list[str]:
     return [w for w in words if w]
 
 
+def describe_selection(spec: FilterSpec) -> str:
+    """What the filters other than the period select, in words: "Battles involving JNIM in Gao"."""
+    what = _join_words(whole_types(spec) + list(spec.subtype)) or "All events"
+    parts = [" ".join([what, *_words(spec, "what")])]
+    who = _words(spec, "who")
+    if who:
+        parts.append("involving " + _join_words(who))
+    parts += _words(spec, "where") + _words(spec, "how")
+    return " ".join(parts)
+
+
+def counting_words(spec: FilterSpec) -> str:
+    """How events are counted, when a filter says ("(each real event once)"), else ""."""
+    return " ".join(_words(spec, "counting"))
+
+
 def describe(
     spec: FilterSpec, n_events: int, deaths: int, data_range: tuple[dt.date, dt.date] | None = None
 ) -> str:
@@ -502,13 +518,7 @@ def describe(
 
     ``data_range`` (first and last event dates of the table) names an open end of the period.
     """
-    what = _join_words(whole_types(spec) + list(spec.subtype)) or "All events"
-    parts = [" ".join([what, *_words(spec, "what")])]
-    who = _words(spec, "who")
-    if who:
-        parts.append("involving " + _join_words(who))
-    parts += _words(spec, "where") + _words(spec, "how")
-    sentence = " ".join(parts)
+    sentence = describe_selection(spec)
     if spec.start or spec.end:
         first, last = data_range or (None, None)
         # The user's own bounds keep their day; an open end is named by the data's month.

@@ -1,0 +1,119 @@
+"""Who did it: reported deaths attributed to a perpetrator side, by a stated rule (pure).
+
+The rule, as the page states it (``RULE``):
+- Violence against civilians: actor 1 (with its associated actors) is the perpetrator, as ACLED codes it.
+- Explosions/Remote violence: actor 1 is the perpetrator (the side that fired, struck or planted).
+- Battles: the deaths are of either side and sources rarely split them, so they are not attributed to a
+  side; they are shown on a row of their own.
+- Other event types (protests, riots, strategic developments): not attributed, on a row of their own.
+An event whose actor 1 names groups of both sides ("X and/or Y", or a state force with an armed group)
+is counted as "uncertain", never given to either side.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sahelmap import actors, reference, schema
+
+ATTRIBUTED_TYPES = ("Violence against civilians", "Explosions/Remote violence")
+SIDES: dict[str, tuple[str, ...]] = {
+    "State side (Malian forces, Wagner / Africa Corps)": ("mali_state", "wagner"),
+    "Armed groups (JNIM, IS Sahel, Azawad movements, militias, unidentified)": (
+        "jnim",
+        "is_sahel",
+        "azawad",
+        "pro_government_militias",
+        "communal_militias",
+        "unidentified",
+    ),
+    "Foreign forces (French, UN, other)": ("france", "un", "other_foreign"),
+}
+UNCERTAIN = "Uncertain: actor 1 names groups of more than one side"
+OTHER = "Other perpetrators (civilians, rioters, unclassified names)"
+BATTLES = "Battles: not attributed to a side"
+NOT_VIOLENT = "Other event types: not attributed"
+# Rows within a side: each group of actor 1 (an event with two groups counts for each).
+PERPETRATOR_GROUPS = ("mali_state", "wagner", "jnim", "is_sahel")
+
+RULE = (
+    "Deaths are attributed to the perpetrator's side in two event types only. In violence against "
+    "civilians, actor 1 is the perpetrator (ACLED's convention). In explosions and remote violence, actor 1 "
+    "is the side that struck. Battle deaths are not attributed: they fall on either side and sources rarely "
+    "split them, so they are shown on a row of their own; so are other event types. An event whose actor 1 "
+    "names groups of more than one side counts as uncertain. The state side is the Malian armed forces "
+    "(with police and gendarmerie) and Wagner / Africa Corps; armed groups are JNIM, IS Sahel, the Azawad "
+    "movements, militias and unidentified armed groups. Deaths are those the sources report, whoever died; "
+    "an event with no reported toll adds none."
+)
+
+
+@functools.cache
+def _groups_of(field: str, rules: tuple[actors.Rule, ...]) -> frozenset[str]:
+    return frozenset(g for name in actors.split_names(field) for g in actors.group_of_name(name, rules))
+
+
+def actor1_groups(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) -> pd.Series:
+    """Each event's actor-1 groups (actor 1 and its associated actors), as frozensets of group keys."""
+    chosen = tuple(rules or reference.actor_rules())
+    fields = events["actor1"].fillna("") + "; " + events["assoc_actor_1"].fillna("")
+    return fields.map(lambda f: _groups_of(f, chosen))
+
+
+def side_of(groups: frozenset[str]) -> str:
+    sides = {side for side, keys in SIDES.items() if groups & set(keys)}
+    if len(sides) > 1:
+        return UNCERTAIN
+    return next(iter(sides)) if sides else OTHER
+
+
+def attribute(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) -> pd.DataFrame:
+    """Events and reported deaths per perpetrator side, then the rows the rule leaves unattributed.
+
+    Columns: row, events, deaths, unknown_toll (events with no reported toll). Sides are counted once per
+    event; the indented group rows below a side count an event for each of its actor-1 groups.
+    """
+    deaths = schema.counted_deaths(events["fatalities"])
+    unknown = events["fatalities"].isna()
+    attributed = events["event_type"].isin(ATTRIBUTED_TYPES).to_numpy()
+    groups = actor1_groups(events[attributed], rules) if attributed.any() else pd.Series(dtype=object)
+    sides = groups.map(side_of)
+    rows = []
+
+    def add(label: str, hit: pd.Series | list[bool]) -> None:
+        index = events.index[attributed][list(hit)] if attributed.any() else events.index[:0]
+        rows.append(
+            {
+                "row": label,
+                "events": len(index),
+                "deaths": int(deaths[index].sum()),
+                "unknown_toll": int(unknown[index].sum()),
+            }
+        )
+
+    for side, keys in [*SIDES.items(), (UNCERTAIN, ()), (OTHER, ())]:
+        add(side, (sides == side).tolist())
+        for key in keys:
+            if key in PERPETRATOR_GROUPS:
+                add("  of which " + schema.ACTOR_GROUPS[key], groups.map(lambda g, k=key: k in g).tolist())
+    for label, hit in (
+        (BATTLES, events["event_type"] == "Battles"),
+        (NOT_VIOLENT, ~events["event_type"].isin([*ATTRIBUTED_TYPES, "Battles"])),
+    ):
+        rows.append(
+            {
+                "row": label,
+                "events": int(hit.sum()),
+                "deaths": int(deaths[hit].sum()),
+                "unknown_toll": int(unknown[hit].sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["row", "events", "deaths", "unknown_toll"])
+
+
+def side_totals(table: pd.DataFrame) -> dict[str, int]:
+    """Deaths per top-level row (sides and the unattributed rows), for sentences and checks."""
+    return {r: int(d) for r, d in zip(table["row"], table["deaths"], strict=True) if not r.startswith(" ")}

@@ -1,0 +1,1 @@
+"""Pages beside the dashboard (place profiles, methodology): Streamlit scripts that app.py registers."""

@@ -1,0 +1,79 @@
+"""Who did it: deaths by perpetrator side, by the stated rule, on small frames."""
+
+from __future__ import annotations
+
+import pytest
+
+from sahelmap import perpetrators as p
+from tests.factories import (
+    BATTLES,
+    CIVILIANS,
+    EXPLOSIONS,
+    JNIM,
+    MALI,
+    P_GAO,
+    VAC,
+    WAGNER,
+    build_events,
+    event_row,
+    shared_events,
+)
+
+STATE, ARMED = list(p.SIDES)[:2]
+
+
+def one(event_type: str, sub: str, actor1: str, deaths: str, assoc: str = "", actor2: str = CIVILIANS):
+    return event_row("X1", "curated", "2022-01-01", P_GAO, event_type=event_type, sub_event_type=sub,
+                     actor1=actor1, assoc_actor_1=assoc, actor2=actor2, fatalities=deaths)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("row", "side"),
+    [
+        (one(VAC, "Attack", WAGNER, "7"), STATE),  # actor 1 is the perpetrator
+        (one(VAC, "Attack", MALI, "7", assoc=WAGNER), STATE),  # both state: one side, counted once
+        (one(VAC, "Attack", JNIM, "7"), ARMED),
+        (one(VAC, "Attack", "Islamic State (Sahel)", "7"), ARMED),
+        (one(VAC, "Attack", "Dan Na Ambassagou", "7"), ARMED),
+        (one(VAC, "Attack", CIVILIANS, "7", actor2=WAGNER), p.OTHER),  # actor 2 is never the perpetrator
+        (one(EXPLOSIONS, "Air/drone strike", MALI, "7", actor2=JNIM), STATE),  # actor 1 struck
+        (one(EXPLOSIONS, "Remote explosive/landmine/IED", JNIM, "7", actor2=MALI), ARMED),
+        (one(VAC, "Attack", f"{WAGNER} and/or {JNIM}", "7"), p.UNCERTAIN),  # ACLED's uncertain perpetrator
+        (one(BATTLES, "Armed clash", MALI, "7", actor2=JNIM), p.BATTLES),  # battles: not attributed
+        (one("Riots", "Mob violence", "Rioters (Mali)", "7"), p.NOT_VIOLENT),
+    ],
+)
+def test_rule(row, side) -> None:
+    totals = p.side_totals(p.attribute(build_events([row])))
+    assert totals[side] == 7
+    assert sum(totals.values()) == 7, totals  # each death on exactly one top-level row
+
+
+def test_group_rows_count_each_group_of_actor1() -> None:
+    table = p.attribute(build_events([one(VAC, "Attack", MALI, "7", assoc=WAGNER)])).set_index("row")
+    assert table.loc["  of which Wagner / Africa Corps", "deaths"] == 7
+    assert table.loc["  of which Malian armed forces (FAMa, police, gendarmerie)", "deaths"] == 7
+    assert table.loc[STATE, "deaths"] == 7  # the side counts the event once
+
+
+def test_on_the_shared_fixture_every_death_is_on_one_row() -> None:
+    events = shared_events()
+    table = p.attribute(events)
+    totals = p.side_totals(table)
+    assert sum(totals.values()) == int(events["fatalities"].fillna(0).sum())
+    top = table[~table["row"].str.startswith(" ")]
+    assert top["events"].sum() == len(events)
+    assert top["unknown_toll"].sum() == int(events["fatalities"].isna().sum())
+    # S02 (Wagner, 7), S08 (Mali drone strike, 21), S11 (unknown), S12 (Wagner, 3): 31 on the state side
+    assert totals[STATE] == 31
+    assert totals[p.BATTLES] == 12 + 2 + 40  # S01, S03, S05; S10's toll is unknown
+
+
+def test_an_empty_selection() -> None:
+    table = p.attribute(shared_events().iloc[:0])
+    assert (table["events"] == 0).all() and (table["deaths"] == 0).all()
+
+
+def test_the_rule_is_stated_for_each_type() -> None:
+    for words in ("violence against civilians, actor 1", "explosions and remote violence", "Battle deaths"):
+        assert words in p.RULE
