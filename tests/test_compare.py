@@ -204,7 +204,7 @@ def test_summary_names_the_filter_and_the_datasets(table) -> None:
     spec = FilterSpec(type=(VAC,), actor=("wagner", "mali_state"))
     text = compare.compare(table, Request(spec, Y2021, Y2022)).summary()
     assert text.startswith(
-        "Violence against civilians involving Wagner / Africa Corps and Malian armed forces"
+        "Violence against civilians involving Wagner / Africa Corps or Malian armed forces"
     )
     assert "1 in 2022 against 0 in 2021 (new)" in text
     assert text.endswith("Datasets: curated.")

@@ -319,7 +319,7 @@ def test_describe_the_journalists_question(table) -> None:
             FilterSpec(actor=("jnim", "is_sahel"), actor_name="Katiba Macina"),
             3,
             54,
-            "All events involving JNIM and its katibas, Islamic State Sahel and an actor named "
+            "All events involving JNIM and its katibas or Islamic State Sahel and an actor named "
             '"Katiba Macina": 3 events, 54 reported deaths',
         ),
         (FilterSpec(region=("Kidal",)), 4, 21, "All events in Kidal region: 4 events, 21 reported deaths"),

@@ -152,10 +152,10 @@ def _contains(values: pd.Series, needle: str) -> np.ndarray:
     return values.fillna("").str.contains(needle, case=False, regex=False).to_numpy()
 
 
-def _join_words(items: list[str]) -> str:
+def _join_words(items: list[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
 def _slugs(values: tuple[str, ...]) -> str:
@@ -249,7 +249,8 @@ FILTERS: tuple[Filter, ...] = (
         option_label=lambda key: schema.ACTOR_GROUPS.get(key, key),
         parse=_chooser("actor group", lambda c: schema.ACTOR_GROUPS, ACTOR_LABELS),
         mask=lambda e, groups, s: (e[schema.ACTOR_GROUP_MASK].to_numpy() & actors.mask_of(groups)) != 0,
-        describe=lambda groups, s: [schema.ACTOR_GROUPS[g] for g in groups],
+        # any of the groups: "involving A or B" (with "and", a reader would take it for both at once)
+        describe=lambda groups, s: _join_words([schema.ACTOR_GROUPS[g] for g in groups], "or"),
         slot="who",
         file_part=lambda groups, s: list(groups),
     ),
