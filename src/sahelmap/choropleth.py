@@ -101,17 +101,24 @@ def unassigned_note(layer: AreaLayer, level: str) -> str:
     )
 
 
-def click_filter(payload: object, level: str) -> tuple[str, str] | None:
-    """st_folium's ``last_active_drawing`` after a click on a polygon -> (filter name, value) to set,
-    or None when the click was on something else (an outline, an event, nothing)."""
-    if not isinstance(payload, dict):
+def click_filter(value: object, before: object, level: str) -> tuple[str, str] | None:
+    """st_folium's returned value after an interaction -> (filter name, value) to set, or None.
+
+    A click is new when ``last_object_clicked`` (where it happened) differs from the value before;
+    ``last_active_drawing`` is then the clicked feature. Only a polygon of ``level`` from
+    ``area_layer`` counts: a zoom, a pan or a click on anything else changes nothing.
+    """
+    if not isinstance(value, dict) or not level or level not in CLICK_FILTERS:
         return None
-    properties = payload.get("properties")
+    clicked = value.get("last_object_clicked")
+    if clicked is None or (isinstance(before, dict) and before.get("last_object_clicked") == clicked):
+        return None
+    drawing = value.get("last_active_drawing")
+    properties = drawing.get("properties") if isinstance(drawing, dict) else None
     if not isinstance(properties, dict) or properties.get("level") != level:
         return None
     unit = properties.get("unit")
-    known = set(geography.boundaries(level)[level].astype(str))
-    if not isinstance(unit, str) or unit not in known:
+    if not isinstance(unit, str) or unit not in set(geography.boundaries(level)[level].astype(str)):
         return None
     return (CLICK_FILTERS[level], unit)
 

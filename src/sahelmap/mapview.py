@@ -189,7 +189,8 @@ EVENT_LEGEND_NOTES = ["Circle size: reported deaths", "Grey bubbles: groups of n
 
 
 def event_legend() -> LegendSpec:
-    return LegendSpec("Event type", list(EVENT_COLORS.items()), "circle", EVENT_LEGEND_NOTES)
+    rows = [(color, label) for label, color in EVENT_COLORS.items()]
+    return LegendSpec("Event type", rows, "circle", EVENT_LEGEND_NOTES)
 
 
 def cell_legend(measure: str, cell_deg: float, breaks: list[int], with_zero: bool) -> LegendSpec:
@@ -360,7 +361,8 @@ class AssetPackage:
 OFFLINE_ASSETS: dict[str, AssetPackage] = {
     "leaflet": AssetPackage("xstatic.pkg.leaflet", ("leaflet.js",), ("leaflet.css",)),
     "markercluster": AssetPackage(
-        "xstatic.pkg.leaflet_markercluster", ("leaflet.markercluster.js",), ("MarkerCluster.css",)
+        "xstatic.pkg.leaflet_markercluster", ("leaflet.markercluster.js",),
+        ("MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
 }
 
@@ -513,3 +515,36 @@ def region_view(region: str) -> tuple[tuple[float, float], int]:
     span = max(north - south, (east - west) * 0.8)
     zoom = int(np.clip(np.floor(np.log2(360 / max(span, 0.1))) - 1, MALI_ZOOM, 10))
     return ((south + north) / 2, (west + east) / 2), zoom
+
+
+def view_key(
+    n_filtered: int, mode: str, bounds: Bounds | None, zoom: int | None, detail_limit: int = DETAIL_LIMIT
+) -> tuple[Bounds | None, int | None]:
+    """The part of the map's view the layer depends on (for caching): nothing unless the events mode
+    has more events than the detail limit; then the view's bounds (rounded outward) and zoom."""
+    if mode != "events" or n_filtered <= detail_limit or bounds is None:
+        return None, None
+    return bounds.rounded(), zoom
+
+
+def view_target(
+    spec_places: tuple[str, ...],
+    spec_regions: tuple[str, ...],
+    zoom_to: str | None,
+    places: pd.DataFrame,
+    url_zoom: int | None,
+) -> tuple[tuple[float, float], int]:
+    """Where the map looks: the place chosen in "Zoom to", else the one region or the one place the
+    filters name, else all of Mali (at the link's zoom, if it gave one)."""
+    def place_view(name: str) -> tuple[tuple[float, float], int]:
+        row = places[places["name"] == name].iloc[0]
+        return (float(row["latitude"]), float(row["longitude"])), PLACE_ZOOM
+
+    if zoom_to in set(places["name"]):
+        return place_view(str(zoom_to))
+    if len(spec_regions) == 1 and spec_regions[0] in geography.region_bounds():
+        return region_view(spec_regions[0])
+    named = [p for p in spec_places if p in set(places["name"])]
+    if len(named) == 1:
+        return place_view(named[0])
+    return MALI_CENTER, url_zoom or MALI_ZOOM
