@@ -41,7 +41,12 @@ class Bounds:
         """st_folium's ``bounds`` ({"_southWest": {"lat", "lng"}, "_northEast": ...}), or None if unusable."""
         try:
             sw, ne = value["_southWest"], value["_northEast"]
-            south, west, north, east = (float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"]))
+            south, west, north, east = (
+                float(sw["lat"]),
+                float(sw["lng"]),
+                float(ne["lat"]),
+                float(ne["lng"]),
+            )
         except (KeyError, TypeError, ValueError):
             return None
         if not all(np.isfinite([south, west, north, east])) or south >= north or west >= east:
@@ -81,9 +86,7 @@ def cell_deg_for(zoom: int | None) -> float:
     return CELL_DEG_BY_ZOOM[min(max(zoom, min(CELL_DEG_BY_ZOOM)), max(CELL_DEG_BY_ZOOM))]
 
 
-def plan(
-    filtered: pd.DataFrame, bounds: Bounds | None, zoom: int | None, limit: int = DETAIL_LIMIT
-) -> Plan:
+def plan(filtered: pd.DataFrame, bounds: Bounds | None, zoom: int | None, limit: int = DETAIL_LIMIT) -> Plan:
     """Single events when every filtered event, or every event near the view, fits under the limit;
     otherwise cells (of the whole filter up to WHOLE_MAP_ZOOM, of the padded view beyond)."""
     if len(filtered) <= limit:
@@ -177,8 +180,10 @@ def cell_features(events: pd.DataFrame, cell_deg: float, measure: str) -> tuple[
     features = []
     for c, color in zip(table.itertuples(index=False), colors, strict=True):
         first, last = pd.Timestamp(c.first), pd.Timestamp(c.last)
-        span = f"{first:%b %Y}" if (first.year, first.month) == (last.year, last.month) else (
-            f"{first:%b %Y} – {last:%b %Y}"
+        span = (
+            f"{first:%b %Y}"
+            if (first.year, first.month) == (last.year, last.month)
+            else (f"{first:%b %Y} – {last:%b %Y}")
         )
         tooltip = (
             f"<b>{c.events:,} events, {c.deaths:,} reported deaths</b><br>"

@@ -315,6 +315,7 @@ if filtered.empty:
         "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
     )
 
+
 # --- map -------------------------------------------------------------------------------------
 def map_changed() -> None:
     """The map reported a new zoom, view or click (only what returned_objects asks for)."""

@@ -82,7 +82,14 @@ def area_layer(filtered: pd.DataFrame, level: str = "admin1", measure: str = "ev
             {
                 "type": "Feature",
                 "geometry": shapely.geometry.mapping(shapes[unit]),
-                "properties": {"unit": str(unit), "level": level, "color": colors[i], "tooltip": tooltip},
+                "properties": {
+                    "unit": str(unit),
+                    "level": level,
+                    "events": int(n_events),
+                    "deaths": int(n_deaths),
+                    "color": colors[i],
+                    "tooltip": tooltip,
+                },
             }
         )
     collection = {"type": "FeatureCollection", "features": features}

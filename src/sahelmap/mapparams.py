@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sahelmap.text import slug
 
@@ -45,7 +46,10 @@ class MapView:
         return self
 
 
-def split(params: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+P = TypeVar("P")
+
+
+def split(params: Mapping[str, P]) -> tuple[dict[str, P], dict[str, P]]:
     """(the filters' parameters, the map's parameters)."""
     filters = {k: v for k, v in params.items() if k not in KEYS}
     return filters, {k: v for k, v in params.items() if k in KEYS}
@@ -56,7 +60,7 @@ def _one(raw: object) -> str:
     return str(items[-1]).strip() if items else ""
 
 
-def _choice(value: str, known: Mapping[str, str], key: str) -> str:
+def _choice(value: str, known: Mapping[str, Any], key: str) -> str:
     found = slug(value)
     if found not in known:
         raise ValueError(f"'{key}': {value[:40]!r} is not one of {', '.join(known)}")
@@ -73,7 +77,9 @@ def parse(params: Mapping[str, object]) -> tuple[MapView, list[str]]:
         try:
             if key == "zoom":
                 if not re.fullmatch(r"[0-9]{1,2}", value) or not MIN_ZOOM <= int(value) <= MAX_ZOOM:
-                    raise ValueError(f"'zoom': {value[:40]!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}")
+                    raise ValueError(
+                        f"'zoom': {value[:40]!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}"
+                    )
                 view = replace(view, zoom=int(value))
             elif key == "basemap":
                 view = replace(view, basemap=_choice(value, BASEMAPS, key))

@@ -48,7 +48,10 @@ BOUNDARY_CITATION = (
     "Boundaries: Mali administrative boundaries (COD-AB), © OCHA, CC BY-IGO 3.0, via the Humanitarian "
     "Data Exchange (simplified by sahelmap)"
 )
-BASEMAP_NOTE = "Basemap unavailable (its tiles could not be loaded): the outline, places and events are drawn without it."
+BASEMAP_NOTE = (
+    "Basemap unavailable (its tiles could not be loaded): the outline, places and events are drawn "
+    "without it."
+)
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
@@ -156,7 +159,6 @@ def event_features(events: pd.DataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-
 # --- what the filtered layer draws, as plain data ------------------------------------------------
 
 
@@ -223,7 +225,8 @@ def layer_data(
             "square",
             [note] if note else [],
         )
-        caption = f"Events and reported deaths per {choropleth.LEVEL_WORDS[level][0]} (all {len(areas.data['features'])} {plural})"
+        singular = choropleth.LEVEL_WORDS[level][0]
+        caption = f"Events and reported deaths per {singular} (all {len(areas.data['features'])} {plural})"
         caption += f"; {note}." if note else "."
         if level == "admin1":
             caption += " Click a region to show only its events."
@@ -361,7 +364,8 @@ class AssetPackage:
 OFFLINE_ASSETS: dict[str, AssetPackage] = {
     "leaflet": AssetPackage("xstatic.pkg.leaflet", ("leaflet.js",), ("leaflet.css",)),
     "markercluster": AssetPackage(
-        "xstatic.pkg.leaflet_markercluster", ("leaflet.markercluster.js",),
+        "xstatic.pkg.leaflet_markercluster",
+        ("leaflet.markercluster.js",),
         ("MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
 }
@@ -378,8 +382,8 @@ def strip_assets(element: folium.Element) -> None:
     """No CDN links from this element or anything in it (the map lists the local files once)."""
     for child in [element, *_descendants(element)]:
         if hasattr(child, "default_js"):
-            child.default_js = []
-            child.default_css = []
+            setattr(child, "default_js", [])  # noqa: B010 (an instance attribute over the class's)
+            setattr(child, "default_css", [])  # noqa: B010
 
 
 def _descendants(element: folium.Element) -> list[folium.Element]:
@@ -499,7 +503,8 @@ def base_map(
             ).add_to(focus)
         focus.add_to(fmap)
     fmap.add_child(MapExtras())
-    fmap.get_root().header.add_child(folium.Element(MAP_CSS), name="sahelmap_css")
+    root: Any = fmap.get_root()
+    root.header.add_child(folium.Element(MAP_CSS), name="sahelmap_css")
     if asset_urls is not None:
         strip_assets(fmap)
         fmap.default_js, fmap.default_css = asset_links(asset_urls)
@@ -536,6 +541,7 @@ def view_target(
 ) -> tuple[tuple[float, float], int]:
     """Where the map looks: the place chosen in "Zoom to", else the one region or the one place the
     filters name, else all of Mali (at the link's zoom, if it gave one)."""
+
     def place_view(name: str) -> tuple[tuple[float, float], int]:
         row = places[places["name"] == name].iloc[0]
         return (float(row["latitude"]), float(row["longitude"])), PLACE_ZOOM
