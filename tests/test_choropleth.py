@@ -126,7 +126,13 @@ def test_a_click_on_a_region_filters_to_it() -> None:
         ({**_clicked("Segou"), "last_object_clicked": None}, {}),  # no click yet
         (_clicked("Segou", level="admin2"), {}),  # a cercle, not a region
         (_clicked("Atlantis"), {}),  # not a region of the boundaries
-        ({**_clicked("Segou"), "last_active_drawing": {"type": "Feature", "properties": {"kind": "region"}}}, {}),
+        (
+            {
+                **_clicked("Segou"),
+                "last_active_drawing": {"type": "Feature", "properties": {"kind": "region"}},
+            },
+            {},
+        ),
         ({**_clicked("Segou"), "last_active_drawing": "junk"}, {}),
         ("junk", {}),
     ],

@@ -514,11 +514,15 @@ def base_map(
     return fmap
 
 
-def region_view(region: str) -> tuple[tuple[float, float], int]:
-    """Centre and zoom that show one admin-1 polygon on a ~1,000 px map."""
+def region_view(region: str, width_px: int = 900, height_px: int = 520) -> tuple[tuple[float, float], int]:
+    """Centre and zoom that show one admin-1 polygon whole on a map of about this size (Web Mercator:
+    the world is 256 * 2**zoom pixels wide; near the equator a degree of latitude is about as tall)."""
     south, west, north, east = geography.region_bounds()[region]
-    span = max(north - south, (east - west) * 0.8)
-    zoom = int(np.clip(np.floor(np.log2(360 / max(span, 0.1))) - 1, MALI_ZOOM, 10))
+    fits = [
+        np.log2(pixels * 360 / (256 * max(span, 0.05)))
+        for pixels, span in ((width_px, east - west), (height_px, north - south))
+    ]
+    zoom = int(np.clip(np.floor(min(fits)), MALI_ZOOM, PLACE_ZOOM))
     return ((south + north) / 2, (west + east) / 2), zoom
 
 
