@@ -57,6 +57,18 @@ def wait_for_map(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def assert_apart(frame, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    a, b = frame.locator(first).bounding_box(), frame.locator(second).bounding_box()
+    assert a and b
+    apart = (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+    assert apart, f"{first} {a} overlaps {second} {b}"
+
+
 def only_tile_errors(errors: list[str]) -> list[str]:
     """Console errors that are not a blocked tile (Chromium logs each failed image load)."""
     return [e for e in errors if not any(host in e for host in TILE_HOSTS)]
@@ -85,10 +97,11 @@ def test_the_map_works_with_the_network_unplugged(tmp_path: Path) -> None:
             note = frame.locator(".sm-basemap-note")
             note.wait_for(state="visible", timeout=30_000)
             assert note.inner_text() == mapview.BASEMAP_NOTE
-            # the scale bar and the legend do not overlap
-            scale = frame.locator(".leaflet-control-scale").bounding_box()
-            legend = frame.locator(".sm-legend").bounding_box()
-            assert scale and legend and scale["x"] + scale["width"] < legend["x"]
+            # the scale bar is metric and neither the legend nor the attribution covers it
+            assert frame.locator(".leaflet-control-scale-line").count() == 1
+            assert frame.locator(".leaflet-control-scale-line").inner_text().endswith("km")
+            assert_apart(frame, ".leaflet-control-scale", ".sm-legend")
+            assert_apart(frame, ".leaflet-control-scale", ".leaflet-control-attribution")
             assert frame.locator(".sm-legend details").evaluate("d => d.open") is True
             assert page.locator('[data-testid="stException"]').count() == 0
             page.locator(MAP_FRAME).screenshot(path=str(ARTIFACTS / "offline-map.png"))
@@ -105,6 +118,8 @@ def test_the_map_works_with_the_network_unplugged(tmp_path: Path) -> None:
             small.goto(url, wait_until="domcontentloaded")
             wait_for_map(small)
             small_frame = small.frame_locator(MAP_FRAME)
+            assert_apart(small_frame, ".leaflet-control-scale", ".sm-legend")
+            assert_apart(small_frame, ".leaflet-control-scale", ".leaflet-control-attribution")
             assert small_frame.locator(".sm-legend details").evaluate("d => d.open") is False
             box = small_frame.locator(".sm-legend").bounding_box()
             map_box = small_frame.locator(".leaflet-container").bounding_box()

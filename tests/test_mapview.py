@@ -431,7 +431,7 @@ def test_scale_bar_is_metric_and_the_note_waits_for_tile_errors() -> None:
     page = base_map().get_root().render()
     assert "L.control.scale({imperial: false" in page and "bottomleft" in page
     assert "tileerror" in page and json.dumps(mapview.BASEMAP_NOTE) in page
-    assert "COD-AB" in page  # the boundaries' citation in the map's attribution
+    assert "COD-AB" in page  # the boundaries credited in the map attribution
 
 
 def test_the_legend_is_a_toggle_that_starts_closed_on_a_narrow_map(table) -> None:

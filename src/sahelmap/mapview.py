@@ -44,6 +44,7 @@ DETAIL_LIMIT = aggregate.DETAIL_LIMIT
 MALI_CENTER = (17.0, -4.0)
 MALI_ZOOM = mapparams.DEFAULT_ZOOM
 PLACE_ZOOM = 10
+BOUNDARY_CREDIT = "Boundaries © OCHA COD-AB, CC BY-IGO 3.0"  # in the map; the full citation beside it
 BOUNDARY_CITATION = (
     "Boundaries: Mali administrative boundaries (COD-AB), © OCHA, CC BY-IGO 3.0, via the Humanitarian "
     "Data Exchange (simplified by sahelmap)"
@@ -409,8 +410,10 @@ MAP_CSS = """
   margin-right: 5px; vertical-align: -1px;}
 .sm-legend .sm-note {color: #444; margin-top: 2px;}
 .sm-basemap-note {background: rgba(255,248,220,0.95); border: 1px solid #c9a227; padding: 3px 8px;
-  border-radius: 4px; font: 12px sans-serif; max-width: 320px;}
+  border-radius: 4px; font: 12px sans-serif; max-width: min(320px, 55vw);}
 .leaflet-labels-pane {pointer-events: none;}
+.leaflet-control-attribution {max-width: 62%;}
+.leaflet-control-scale {margin-bottom: 6px;}
 </style>
 """
 
@@ -449,7 +452,7 @@ class MapExtras(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MapExtras"
-        self.citation = esc(BOUNDARY_CITATION)
+        self.citation = esc(BOUNDARY_CREDIT)
         self.note = BASEMAP_NOTE
 
 
