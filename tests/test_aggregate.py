@@ -33,7 +33,7 @@ def polygons(collection: dict) -> list[shapely.Polygon]:
 
 @pytest.mark.parametrize("cell_deg", sorted(set(aggregate.CELL_DEG_BY_ZOOM.values())))
 def test_no_two_cells_intersect(cell_deg: float) -> None:
-    cells, _ = aggregate.cell_features(scattered(3000), cell_deg, "events")
+    cells, _, _ = aggregate.cell_features(scattered(3000), cell_deg, "events")
     shapes = polygons(cells)
     assert len(shapes) > 100
     assert all(s.is_valid and s.area > 0 for s in shapes)
@@ -49,7 +49,7 @@ def test_no_two_cells_intersect(cell_deg: float) -> None:
 @settings(max_examples=50, deadline=None)
 def test_cells_never_intersect_and_hold_their_events(lat: list[float], cell_deg: float) -> None:
     events = scattered(len(lat)).assign(latitude=lat, longitude=[x / 3 - 6 for x in lat])
-    cells, _ = aggregate.cell_features(events, cell_deg, "events")
+    cells, _, _ = aggregate.cell_features(events, cell_deg, "events")
     shapes = polygons(cells)
     tree = shapely.STRtree(shapes)
     pairs = tree.query(shapes, predicate="intersects")
@@ -73,14 +73,14 @@ def test_cells_add_up_and_name_their_commonest_place() -> None:
     assert cells["events"].sum() == len(table) and cells["deaths"].sum() == TOTAL_DEATHS
     kidal = cells[(cells["south"] <= 18.44) & (cells["south"] + 0.25 > 18.44)]
     assert kidal["place"].tolist() == ["Kidal"] and kidal["events"].tolist() == [2]
-    collection, _ = aggregate.cell_features(table, 0.25, "events")
+    collection, _, _ = aggregate.cell_features(table, 0.25, "events")
     tooltips = [f["properties"]["tooltip"] for f in collection["features"]]
     assert any("2 events, 3 reported deaths</b><br>most at Kidal" in t for t in tooltips)
 
 
 def test_cell_tooltips_escape_place_names() -> None:
     table = shared_events().assign(location="<img src=x onerror=alert(1)>")
-    collection, _ = aggregate.cell_features(table, 0.5, "events")
+    collection, _, _ = aggregate.cell_features(table, 0.5, "events")
     assert all("<img" not in f["properties"]["tooltip"] for f in collection["features"])
 
 
@@ -195,5 +195,18 @@ def test_view_key_depends_on_the_view_only_above_the_limit() -> None:
 
 def test_cell_size_by_zoom() -> None:
     assert aggregate.cell_deg_for(None) == aggregate.cell_deg_for(3) == aggregate.CELL_DEG_BY_ZOOM[5]
-    assert aggregate.cell_deg_for(12) == aggregate.CELL_DEG_BY_ZOOM[8]
+    assert aggregate.cell_deg_for(12) == aggregate.CELL_DEG_BY_ZOOM[max(aggregate.CELL_DEG_BY_ZOOM)]
     assert schema.CRS == "EPSG:4326"  # cells are in degrees of WGS84
+
+
+def test_squares_grow_until_the_payload_is_bounded() -> None:
+    events = scattered(20_000)
+    cells, _, drawn = aggregate.cell_features(events, 0.0625, "events")
+    assert len(cells["features"]) <= aggregate.MAX_CELLS and drawn > 0.0625
+    assert (
+        sum(
+            int(f["properties"]["tooltip"].split(" ")[0].lstrip("<b>").replace(",", ""))
+            for f in cells["features"]
+        )
+        == 20_000
+    )

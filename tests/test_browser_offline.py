@@ -123,7 +123,9 @@ def test_the_map_works_with_the_network_unplugged(tmp_path: Path) -> None:
             assert small_frame.locator(".sm-legend details").evaluate("d => d.open") is False
             box = small_frame.locator(".sm-legend").bounding_box()
             map_box = small_frame.locator(".leaflet-container").bounding_box()
-            assert box and map_box and box["height"] * box["width"] < 0.1 * map_box["height"] * map_box["width"]
+            assert (
+                box and map_box and box["height"] * box["width"] < 0.1 * map_box["height"] * map_box["width"]
+            )
             small.locator(MAP_FRAME).scroll_into_view_if_needed()
             small.locator(MAP_FRAME).screenshot(path=str(ARTIFACTS / "offline-400px-map.png"))
             assert only_tile_errors(errors) == []

@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 import folium
 import pandas as pd
 import pytest
-
 import shapely
 import shapely.geometry
 
@@ -24,7 +23,6 @@ from sahelmap.gazetteer import load_gazetteer
 from sahelmap.mapview import EVENT_COLORS, base_map, event_layer, popup_html
 from tests.factories import (
     ALL,
-    BATTLES,
     GAO,
     KIDAL,
     TOTAL_DEATHS,

@@ -19,9 +19,10 @@ from sahelmap import schema
 
 DETAIL_LIMIT = 500  # above this many events (in view), draw cells: an event's popup costs ~1.3 kB
 # Cell side in degrees by map zoom: about 55 km at the country view down to about 7 km.
-CELL_DEG_BY_ZOOM: dict[int, float] = {5: 0.5, 6: 0.25, 7: 0.125, 8: 0.0625}
+CELL_DEG_BY_ZOOM: dict[int, float] = {5: 0.5, 6: 0.25, 7: 0.25, 8: 0.125, 9: 0.0625}
+MAX_CELLS = 800  # more cells than this (~330 bytes each): the squares double in size until fewer
 WHOLE_MAP_ZOOM = 6  # up to this zoom the cells cover every filtered event (cached per filter)
-VIEW_PADDING = 0.5  # the view's bounds widened by half their size on each side: small pans need no rerun
+VIEW_PADDING = 0.25  # the view's bounds widened by a quarter on each side: small pans show no gap
 INSET = 0.04  # each cell is drawn 4% of its side inside its square
 # ColorBrewer YlOrRd, 5 classes: sequential, readable with the common colour-vision deficiencies.
 SCALE: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -171,9 +172,15 @@ def legend_title(measure: str, cell_deg: float) -> str:
     return f"{MEASURE_WORDS[measure].capitalize()} per square of about {km:.0f} km"
 
 
-def cell_features(events: pd.DataFrame, cell_deg: float, measure: str) -> tuple[dict[str, Any], list[int]]:
-    """The cells as a FeatureCollection of polygons with colour and tooltip, and the class breaks."""
+def cell_features(
+    events: pd.DataFrame, cell_deg: float, measure: str
+) -> tuple[dict[str, Any], list[int], float]:
+    """The cells as a FeatureCollection of polygons with colour and tooltip, the class breaks, and the
+    cell size drawn (``cell_deg``, doubled until at most MAX_CELLS cells)."""
     table = cells(events, cell_deg)
+    while len(table) > MAX_CELLS:
+        cell_deg *= 2
+        table = cells(events, cell_deg)
     values = table[measure].to_numpy()
     breaks = class_breaks(values)
     colors = color_for(values, breaks)
@@ -196,4 +203,4 @@ def cell_features(events: pd.DataFrame, cell_deg: float, measure: str) -> tuple[
                 "properties": {"color": color, "tooltip": tooltip},
             }
         )
-    return {"type": "FeatureCollection", "features": features}, breaks
+    return {"type": "FeatureCollection", "features": features}, breaks, cell_deg

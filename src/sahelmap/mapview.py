@@ -241,14 +241,14 @@ def layer_data(
                 f"({len(filtered):,} in all); zoom out for squares."
             )
         return LayerData("events", event_features(plan.events), event_legend(), caption)
-    data, breaks = aggregate.cell_features(plan.events, plan.cell_deg, measure)
+    data, breaks, cell_deg = aggregate.cell_features(plan.events, plan.cell_deg, measure)
     zeros = any(f["properties"]["color"] == aggregate.ZERO_COLOR for f in data["features"])
     caption = (
         f"{len(plan.events):,} events {'in and around the view ' if plan.in_view else ''}are drawn as "
         f"{len(data['features']):,} squares; zoom in until the view holds {detail_limit:,} events or fewer, "
         "or narrow the filters, to see each event with its source."
     )
-    return LayerData("cells", data, cell_legend(measure, plan.cell_deg, breaks, zeros), caption)
+    return LayerData("cells", data, cell_legend(measure, cell_deg, breaks, zeros), caption)
 
 
 # --- folium --------------------------------------------------------------------------------------
