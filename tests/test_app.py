@@ -34,7 +34,8 @@ def test_app_runs_and_shows_every_filter(events) -> None:
     assert at.toggle(key="w_civilians") is not None
     assert metric(at, "Events") == len(events)
     assert len(map_features(at)) == len(events) <= mapview.DETAIL_LIMIT
-    assert map_args(at)["returned_objects"] == []  # panning, zooming and clicks never rerun the script
+    # Only the zoom comes back (for the link): panning and clicking events never rerun the script.
+    assert map_args(at)["returned_objects"] == ["zoom"]
 
 
 def test_actor_group_filter_changes_kpis_and_map(events) -> None:
@@ -166,3 +167,45 @@ def test_playback_starts_with_the_first_month_and_steps_forward(events) -> None:
     assert metric(at, "Events") == after_step
     at.button(key="back").click().run()
     assert metric(at, "Events") == expected(events, end=month_end)
+
+
+def test_region_view_is_one_click_and_zooms_there(events) -> None:
+    at = run_app()
+    at.session_state["w_region_view"] = "Segou"  # what clicking the "Ségou region" pill sets
+    at.session_state["w_focus_region"] = ["Segou"]  # and its callback
+    at.run()
+    want = expected(events, focus_region=("Segou",))
+    assert 0 < want < len(events) and metric(at, "Events") == want
+    assert "in the Ségou region" in at.caption[0].value
+    assert at.query_params["focus_region"] in (["segou"], "segou")
+    args = map_args(at)
+    assert (
+        args["center"] == [*mapview.region_view("Segou")[0]]
+        and args["zoom"] == mapview.region_view("Segou")[1]
+    )
+
+
+def test_a_link_sets_the_map_mode_basemap_and_zoom(events) -> None:
+    at = run_app(mapmode="regions", measure="deaths", basemap="osm", zoom="7", focus_region="tinzaouaten")
+    assert not at.exception and not at.warning
+    assert metric(at, "Events") == expected(events, focus_region=("Kidal",))
+    args = map_args(at)
+    assert args["zoom"] == 7 and "openstreetmap" in args["script"]
+    assert "Reported deaths per region" in args["feature_group"]
+    assert set(args["returned_objects"]) == {"zoom", "last_active_drawing", "last_object_clicked"}
+    assert at.query_params["mapmode"] in (["regions"], "regions")
+
+
+def test_a_bad_map_parameter_is_named_and_the_rest_works(events) -> None:
+    at = run_app(zoom="99", basemap="nowhere", type="battles")
+    text = warnings_text(at)
+    assert "'zoom'" in text and "'basemap'" in text
+    assert metric(at, "Events") == expected(events, type=("Battles",))
+
+
+def test_the_map_loads_nothing_from_a_cdn() -> None:
+    at = run_app()
+    args = map_args(at)
+    links = args["js_links"] + args["css_links"]
+    assert links and all(link.startswith("../") for link in links), links
+    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js", "leaflet.markercluster.js"]

@@ -163,6 +163,15 @@ CASES = [
     ("region Kidal", FilterSpec(region=("Kidal",)), {"S08", "S10", "S11", "S12"}),
     ("regions Gao and Mopti", FilterSpec(region=("Gao", "Mopti")), {"S01", "S02", "S09", "S03", "S13"}),
     ("unknown region", FilterSpec(region=("Atlantis",)), set()),
+    # regions by the polygons (admin1_join): Tinzaouaten's region is Kidal
+    ("Kidal region (polygon)", FilterSpec(focus_region=("Kidal",)), {"S08", "S10", "S11", "S12"}),
+    ("Ségou region (polygon)", FilterSpec(focus_region=("Segou",)), {"S06"}),
+    (
+        "Gao and Mopti regions (polygons)",
+        FilterSpec(focus_region=("Gao", "Mopti")),
+        {"S01", "S02", "S03", "S09", "S13"},
+    ),
+    ("a region with no events", FilterSpec(focus_region=("Kayes",)), set()),
     # fatalities: unknown counts as 0, the minimum is inclusive
     ("min deaths 0 keeps unknown", FilterSpec(min_deaths=0), ALL),
     (
@@ -627,6 +636,7 @@ _VOCABULARY: dict[str, list[str]] = {
     "subtype": [*map(filters.slug, schema.SUB_EVENT_TYPES), *schema.SUB_EVENT_TYPES],
     "place": [*map(filters.slug, schema.FOCUS_PLACES), *schema.FOCUS_PLACES, ELSEWHERE],
     "region": ["Gao", "Kidal", "Mopti", "Segou", "Atlantis"],
+    "focus_region": ["segou", "Ségou", "tinzaouaten", "timbuktu", "tombouctou", "menaka", "Atlantis"],
     "min_deaths": ["0", "1", "7", "21", "158", "999999"],
     "civilians": ["1", "0", "true", "false"],
     "q": ["gao", "russian", "Ménaka", "x" * (MAX_TEXT_LENGTH + 1)],
@@ -730,3 +740,42 @@ def test_any_parsed_spec_without_elsewhere_filters_the_table(params: dict, known
 def test_place_accepts_the_usual_spellings(value: str, place: str) -> None:
     spec, notices = filters.parse_query({"place": value})
     assert spec.place == (place,) and notices == []
+
+
+# --- the region of a focus place, by the polygons ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "region"),
+    [
+        ("segou", "Segou"),
+        ("Ségou", "Segou"),
+        ("tinzaouaten", "Kidal"),
+        ("timbuktu", "Tombouctou"),
+        ("tombouctou", "Tombouctou"),
+        ("bamako", "Bamako"),
+        ("menaka", "Menaka"),
+        ("mopti", "Mopti"),
+    ],
+)
+def test_focus_region_in_a_link_names_the_polygon(value: str, region: str) -> None:
+    spec, notices = filters.parse_query({"focus_region": value})
+    assert notices == [] and spec.focus_region == (region,)
+
+
+def test_focus_region_words_url_and_file_name() -> None:
+    spec = FilterSpec(focus_region=("Segou",))
+    assert "in the Ségou region:" in filters.describe(spec, 3, 4)
+    assert filters.to_query(spec) == {"focus_region": "segou"}
+    assert filters.file_stem(spec) == "sahelmap_segou-region"
+    assert filters.parse_query(filters.to_query(spec))[0] == spec
+    assert "in the Ségou and Timbuktu regions" in filters.describe(
+        FilterSpec(focus_region=("Segou", "Tombouctou")), 1, 0
+    )
+
+
+def test_unknown_focus_region_is_named_in_a_notice() -> None:
+    spec, notices = filters.parse_query({"focus_region": "atlantis"})
+    assert spec.focus_region == () and "unknown region 'atlantis'" in notices[0]
+    with pytest.raises(filters.QueryError):
+        filters.parse_query({"focus_region": "atlantis"}, strict=True)

@@ -14,15 +14,19 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from sahelmap import (
     charts,
+    choropleth,
     compare,
     dashboard,
     export,
     extract,
     filters,
+    geography,
+    mapparams,
     mapview,
     paths,
     perpetrators,
@@ -32,6 +36,7 @@ from sahelmap import (
     text,
     widgets,
 )
+from sahelmap.aggregate import Bounds
 from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import FilterSpec
@@ -64,8 +69,34 @@ def view_figures(
     query_items: tuple[tuple[str, str], ...],
     period: tuple[dt.date, dt.date],
 ) -> dashboard.ViewFigures:
-    """Map layer data and chart specs for one view, built once per data and filter (any session)."""
+    """Chart specs for one view, built once per data, filter and period (any session)."""
     return dashboard.view_figures(_filtered, period)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def map_layer(
+    _filtered: pd.DataFrame,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    mode: str,
+    measure: str,
+    view: tuple[Bounds | None, int | None],
+) -> mapview.LayerData:
+    """The map's filtered layer for one filter, map mode, measure and (above the detail limit) view."""
+    return mapview.layer_data(_filtered, mode, measure, *view)
+
+
+@st.cache_resource
+def map_asset_urls() -> dict[str, str]:
+    """Leaflet and its plugin served by this server from the Python environment (XStatic packages):
+    each directory is declared as a component's files, which Streamlit serves under /component/<name>/.
+    The URLs are relative to the map's own frame (/component/streamlit_folium.st_folium/), so they
+    work under a proxy's path prefix too."""
+    urls = {}
+    for name, package in mapview.OFFLINE_ASSETS.items():
+        served = components.declare_component(f"sahelmap_{name}", path=str(package.directory))
+        urls[name] = f"../{served.name}/"
+    return urls
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -124,13 +155,18 @@ if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     # a comparison link's a, b and by are the comparison's (issue 12), not filters
     compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
-    url_spec, url_notices = filters.parse_query(params, options)
+    filter_params, map_params = mapparams.split(params)
+    url_spec, url_notices = filters.parse_query(filter_params, options)
+    url_view, map_notices = mapparams.parse(map_params)
     url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
     url_notices += compare_notices
     if url_request is not None:
         st.session_state.cmp = (url_request.a, url_request.b, url_request.by)
     state_from_spec(url_spec)
-    st.session_state.url_notices = url_notices
+    st.session_state.update(w_basemap=url_view.basemap, w_mapmode=url_view.mode, w_measure=url_view.measure)
+    st.session_state.map_zoom = url_view.zoom  # the map's zoom as the browser last reported it
+    st.session_state.url_zoom = url_view.zoom  # the link's zoom, kept until the map looks elsewhere
+    st.session_state.url_notices = url_notices + map_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
 
@@ -262,7 +298,12 @@ with st.sidebar:
         width="stretch",
         key="forward",
     )
-    basemap = st.selectbox("Basemap", list(mapview.BASEMAPS), key="w_basemap")
+    basemap = st.selectbox(
+        "Basemap",
+        list(mapparams.BASEMAPS),
+        key="w_basemap",
+        format_func=lambda key: mapparams.BASEMAPS[key][0],
+    )
 
 if st.session_state.get("playing"):
 
@@ -285,11 +326,15 @@ spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
 query = filters.to_query(spec)
+map_view = mapparams.MapView(
+    basemap=basemap, mode=st.session_state.w_mapmode, measure=st.session_state.w_measure
+).with_zoom(st.session_state.get("map_zoom"))
+url = query | mapparams.to_query(map_view)
 if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
     cmp_a, cmp_b, cmp_by = st.session_state.cmp
-    query |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query() | query
-if query != {key: st.query_params[key] for key in st.query_params}:
-    st.query_params.from_dict(query)
+    url |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query()
+if url != {key: st.query_params[key] for key in st.query_params}:
+    st.query_params.from_dict(url)
 
 view = extract.view_of(table, spec)
 filtered = view.filtered
@@ -331,52 +376,122 @@ if filtered.empty:
         "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
     )
 
-# --- map -------------------------------------------------------------------------------------
-places = reference.gazetteer().focus_places()
-zoom_choice = st.segmented_control(
-    "Zoom to", ["All of Mali", *schema.FOCUS_PLACES], default="All of Mali", key="w_zoom"
-)
-center, zoom = mapview.MALI_CENTER, mapview.MALI_ZOOM
-if zoom_choice in schema.FOCUS_PLACES:
-    place = places[places["name"] == zoom_choice].iloc[0]
-    center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-figures_for_view = view_figures(
-    filtered, table_key, tuple(sorted(filters.to_query(spec).items())), st.session_state.f_period
-)
-layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
-# A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
-# cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
-base = mapview.base_map(basemap, places)
-if layer.mode == "grid":
-    st.caption(
-        f"{figures.events:,} events are drawn as {layer.n_features:,} grid cells; narrow the filters to "
-        f"{mapview.DETAIL_LIMIT:,} events or fewer to see each event with its source."
+# --- map -------------------------------------------------------------------------------------
+def map_changed() -> None:
+    """The map reported a new zoom, view or click (only what returned_objects asks for)."""
+    value = st.session_state.get("map") or {}
+    zoom = value.get("zoom")
+    if zoom is not None:
+        st.session_state.map_zoom = zoom
+    before = st.session_state.get("map_before") or {}
+    change = choropleth.click_filter(value, before, mapparams.MODE_LEVEL.get(st.session_state.w_mapmode, ""))
+    st.session_state.map_before = value
+    if change is not None:
+        name, unit = change
+        st.session_state[widgets.key_of(filters.BY_NAME[name])] = [unit]
+
+
+def region_view_chosen() -> None:
+    choice = st.session_state.get("w_region_view")
+    st.session_state.w_focus_region = [choice] if choice else []
+
+
+def map_section() -> None:
+    places = reference.gazetteer().focus_places()
+    view_regions = list(dict.fromkeys(geography.focus_regions().values()))
+    chosen_region = spec.focus_region[0] if len(spec.focus_region) == 1 else None
+    st.session_state.w_region_view = chosen_region if chosen_region in view_regions else None
+    zoom_col, region_col = st.columns([1, 1])
+    with zoom_col:
+        zoom_choice = st.segmented_control(
+            "Zoom to", ["All of Mali", *schema.FOCUS_PLACES], default="All of Mali", key="w_zoom"
+        )
+    with region_col:
+        st.pills(
+            "Region view: only the events in a focus place's region",
+            view_regions,
+            format_func=filters.region_label,
+            key="w_region_view",
+            on_change=region_view_chosen,
+        )
+    mode_col, measure_col = st.columns([1, 1])
+    with mode_col:
+        mode = st.radio(
+            "Map",
+            list(mapparams.MODES),
+            format_func=mapparams.MODES.get,
+            key="w_mapmode",
+            horizontal=True,
+            help="Events: each event (squares when there are many). Regions, cercles: counts per area.",
+        )
+    with measure_col:
+        measure = st.radio(
+            "Colour squares and areas by",
+            list(mapparams.MEASURES),
+            format_func=mapparams.MEASURES.get,
+            key="w_measure",
+            horizontal=True,
+        )
+    returned = st.session_state.get("map") or {}
+    bounds = Bounds.from_st_folium(returned.get("bounds"))
+    zoom_now = st.session_state.get("map_zoom")
+    view = mapview.view_key(len(filtered), mode, bounds, zoom_now)
+    layer_data = map_layer(filtered, table_key, tuple(sorted(query.items())), mode, measure, view)
+    layer = mapview.layer_from_data(layer_data)
+    # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
+    # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
+    base = mapview.base_map(basemap, places, map_asset_urls())
+    center, zoom = mapview.view_target(spec.place, spec.focus_region, zoom_choice, places, None)
+    if st.session_state.get("map_target") not in (None, center):
+        st.session_state.url_zoom = None  # the map now looks elsewhere: the link's zoom is spent
+    st.session_state.map_target = center
+    if st.session_state.get("url_zoom") and center == mapview.MALI_CENTER:
+        zoom = st.session_state.url_zoom
+    # A row chosen in the table below puts the map on that event.
+    chosen = chosen_row()
+    if chosen is not None:
+        event = filtered.loc[chosen.name]
+        center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
+        st.info(
+            f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
+            f"{dashboard.md_escape(str(event['location']))} ({dashboard.md_escape(str(event['event_id']))}): "
+            "click its circle for the details and the source.",
+            icon="📍",
+        )
+    # Only what the page uses comes back: the zoom (for the link), the view while squares or events in
+    # view depend on it, a click on a region. Anything else (popups, pans) never reruns the script.
+    wanted = ["zoom"]
+    if view != (None, None) or (mode == "events" and len(filtered) > mapview.DETAIL_LIMIT):
+        wanted.append("bounds")
+    if layer_data.kind == "areas" and layer_data.level in choropleth.CLICK_FILTERS:
+        wanted += ["last_active_drawing", "last_object_clicked"]
+    st_folium(
+        base,
+        key="map",
+        feature_group_to_add=layer.group,
+        center=center,
+        zoom=zoom,
+        height=560,
+        use_container_width=True,
+        returned_objects=wanted,
+        on_change=map_changed,
     )
-# A row chosen in the table below puts the map on that event.
+    if layer_data.caption:
+        st.caption(dashboard.md_escape(layer_data.caption))
+    st.caption(dashboard.md_escape(mapview.BOUNDARY_CITATION + "."))
+
+
+def chosen_row() -> pd.Series | None:
+    chosen_rows = st.session_state.get("event_table", {}).get("selection", {}).get("rows", [])
+    if chosen_rows and chosen_rows[0] < len(table_rows):
+        return table_rows.iloc[chosen_rows[0]]
+    return None
+
+
 table_rows = dashboard.table_rows(filtered)
-chosen_rows = st.session_state.get("event_table", {}).get("selection", {}).get("rows", [])
-chosen = table_rows.iloc[chosen_rows[0]] if chosen_rows and chosen_rows[0] < len(table_rows) else None
-if chosen is not None:
-    event = filtered.loc[chosen.name]
-    center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
-    st.info(
-        f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
-        f"{dashboard.md_escape(str(event['location']))} ({dashboard.md_escape(str(event['event_id']))}): "
-        "click its circle for the details and the source.",
-        icon="📍",
-    )
-# Clicks open popups in the browser; nothing is sent back, so panning, zooming and clicking never rerun.
-st_folium(
-    base,
-    key="map",
-    feature_group_to_add=layer.group,
-    center=center,
-    zoom=zoom,
-    height=560,
-    use_container_width=True,
-    returned_objects=[],
-)
+map_section()
+figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())), st.session_state.f_period)
 
 # --- charts ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])

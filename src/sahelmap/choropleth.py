@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import html
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
+import shapely.geometry
 
-from sahelmap import geography
+from sahelmap import aggregate, geography
 
 MEASURES: tuple[str, ...] = ("events", "deaths")
 
@@ -42,3 +44,91 @@ def counts_by_area(filtered: pd.DataFrame, level: str = "admin1", measure: str =
     # A name the polygons do not have cannot come from the join; count it rather than lose it.
     unassigned = int(weights[~placed].sum()) + int(sums[~sums.index.isin(areas[level])].sum())
     return AreaCounts(areas, unassigned)
+
+
+LEVEL_WORDS: dict[str, tuple[str, str]] = {"admin1": ("region", "regions"), "admin2": ("cercle", "cercles")}
+
+
+class AreaLayer(NamedTuple):
+    """What a choropleth draws: polygons with colour and tooltip, the class breaks of the measure, and
+    the events and deaths the polygons do not hold (both always, whatever the measure)."""
+
+    data: dict[str, Any]
+    breaks: list[int]
+    unassigned_events: int
+    unassigned_deaths: int
+
+
+def area_layer(filtered: pd.DataFrame, level: str = "admin1", measure: str = "events") -> AreaLayer:
+    """Every polygon of the level (simplified for drawing) with its events and deaths under the filter,
+    coloured by the measure; a feature's `unit` names it for a click."""
+    by_events = counts_by_area(filtered, level, "events")
+    by_deaths = counts_by_area(filtered, level, "deaths")
+    values = (by_events if measure == "events" else by_deaths).areas["value"].to_numpy()
+    breaks = aggregate.class_breaks(values)
+    colors = aggregate.color_for(values, breaks)
+    shapes = geography.drawn(level).set_index(level).geometry
+    singular = LEVEL_WORDS[level][0]
+    features = []
+    for i, (unit, n_events, n_deaths) in enumerate(
+        zip(by_events.areas[level], by_events.areas["value"], by_deaths.areas["value"], strict=True)
+    ):
+        name = geography.region_labels().get(unit, unit) if level == "admin1" else unit
+        tooltip = (
+            f"<b>{html.escape(str(name))}</b> ({singular})<br>{int(n_events):,} events, "
+            f"{int(n_deaths):,} reported deaths"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(shapes[unit]),
+                "properties": {
+                    "unit": str(unit),
+                    "level": level,
+                    "events": int(n_events),
+                    "deaths": int(n_deaths),
+                    "color": colors[i],
+                    "tooltip": tooltip,
+                },
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    return AreaLayer(collection, breaks, by_events.unassigned, by_deaths.unassigned)
+
+
+def unassigned_note(layer: AreaLayer, level: str) -> str:
+    """What the polygons leave out, in words ("" when nothing)."""
+    if not layer.unassigned_events:
+        return ""
+    singular = LEVEL_WORDS[level][0]
+    why = "no point, outside Mali" + (", or located only to a region" if level == "admin2" else "")
+    return (
+        f"{layer.unassigned_events:,} events ({layer.unassigned_deaths:,} reported deaths) not assigned "
+        f"to a {singular} ({why})"
+    )
+
+
+def click_filter(value: object, before: object, level: str) -> tuple[str, str] | None:
+    """st_folium's returned value after an interaction -> (filter name, value) to set, or None.
+
+    A click is new when ``last_object_clicked`` (where it happened) differs from the value before;
+    ``last_active_drawing`` is then the clicked feature. Only a polygon of ``level`` from
+    ``area_layer`` counts: a zoom, a pan or a click on anything else changes nothing.
+    """
+    if not isinstance(value, dict) or not level or level not in CLICK_FILTERS:
+        return None
+    clicked = value.get("last_object_clicked")
+    if clicked is None or (isinstance(before, dict) and before.get("last_object_clicked") == clicked):
+        return None
+    drawing = value.get("last_active_drawing")
+    properties = drawing.get("properties") if isinstance(drawing, dict) else None
+    if not isinstance(properties, dict) or properties.get("level") != level:
+        return None
+    unit = properties.get("unit")
+    if not isinstance(unit, str) or unit not in set(geography.boundaries(level)[level].astype(str)):
+        return None
+    return (CLICK_FILTERS[level], unit)
+
+
+# The filter a click on a polygon of each level sets (a registry filter on the join's column).
+CLICK_FILTERS: dict[str, str] = {"admin1": "focus_region"}

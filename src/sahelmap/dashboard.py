@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sahelmap import charts, mapview, schema
+from sahelmap import charts, schema
 from sahelmap.filters import Choices, FilterSpec
 from sahelmap.milestones import Milestone, milestones
 from sahelmap.text import http_urls, is_http_url
@@ -178,22 +178,18 @@ def playback_start(period: tuple[dt.date, dt.date], c: Choices) -> tuple[dt.date
 
 @dataclass(frozen=True)
 class ViewFigures:
-    """What the map and charts draw for one view, as plain data (cacheable, picklable)."""
+    """What the charts draw for one view, as plain data (cacheable, picklable); the map's layer is
+    mapview.layer_data, cached by the page per filter, map mode and view."""
 
-    layer_mode: str
-    layer: dict[str, Any]
     monthly_chart: dict[str, Any]
     actor_chart: dict[str, Any]
 
 
 def view_figures(filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> ViewFigures:
-    """Map and chart data; the time chart spans ``period`` (the events' own months without one)."""
-    mode, data = mapview.layer_data(filtered)
+    """Chart data; the time chart spans ``period`` (the events' own months without one)."""
     totals = charts.monthly_totals(filtered, *(period or (None, None)))
     marks = charts.milestone_rows(milestones(), *period) if period else None
     return ViewFigures(
-        mode,
-        data,
         charts.monthly_chart(charts.monthly_counts(filtered), totals, period, marks).to_dict(),
         charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
     )

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from sahelmap import export, filters, schema
+from sahelmap import export, filters, mapparams, schema
 from sahelmap.events import EventTable
 from sahelmap.filters import FilterSpec
 
@@ -57,6 +57,9 @@ def view_of(table: EventTable, spec: FilterSpec) -> View:
 def spec_from_query_string(
     query: str, table: EventTable, strict: bool = True
 ) -> tuple[FilterSpec, list[str]]:
-    """Exactly what the app's URL carries after '?' -> FilterSpec (strict: an invalid parameter raises)."""
+    """Exactly what the app's URL carries after '?' -> FilterSpec (strict: an invalid parameter raises).
+
+    The map's own parameters (zoom, basemap, map mode, measure) choose no events and are left out."""
     params: Mapping[str, list[str]] = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    return filters.parse_query(params, table.choices, strict=strict)
+    filter_params, _ = mapparams.split(params)
+    return filters.parse_query(filter_params, table.choices, strict=strict)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sahelmap import actors, schema, text
+from sahelmap import actors, geography, schema, text
 from sahelmap.errors import QueryError
 
 MAX_TEXT_LENGTH = 200  # free-text searches are bounded: longer input is cut, with a notice
@@ -210,6 +210,30 @@ def _region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
     return f"{'within' if named_places else 'in'} {_join_words(list(regions))} {noun}"
 
 
+def region_label(region: str) -> str:
+    """How the page names an admin-1 polygon: "Ségou region", "Bamako district"."""
+    name = geography.region_labels().get(region, region)
+    return f"{name} district" if region == "Bamako" else f"{name} region"
+
+
+def _focus_region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
+    if len(regions) == 1:
+        return f"in the {region_label(regions[0])}"
+    names = [geography.region_labels().get(r, r) for r in regions]
+    return f"in the {_join_words(names)} regions"
+
+
+def _focus_region_aliases() -> dict[str, str]:
+    """A focus place's name (any spelling) picks the region holding it: tinzaouaten -> Kidal."""
+    regions = geography.focus_regions()
+    return {
+        slug(alias): regions[place]
+        for place, names in schema.FOCUS_PLACE_ALIASES.items()
+        if place in regions
+        for alias in (place, *names)
+    } | {slug(place): region for place, region in regions.items()}
+
+
 PLACE_ALIASES = {slug(alias): place for place, names in schema.FOCUS_PLACE_ALIASES.items() for alias in names}
 ACTOR_LABELS = {slug(label): key for key, label in schema.ACTOR_GROUPS.items()}
 
@@ -318,6 +342,26 @@ FILTERS: tuple[Filter, ...] = (
         describe=_region_words,
         slot="where",
         file_part=lambda regions, s: [slug(r) for r in regions],
+    ),
+    Filter(
+        name="focus_region",
+        default=(),
+        widget=Widget(
+            "multiselect",
+            "Region (boundaries)",
+            "The admin-1 polygon each event's point falls in (OCHA COD-AB boundaries), whatever the source "
+            "writes; in a link a focus place names its region (focus_region=tinzaouaten: Kidal).",
+        ),
+        options=lambda c, now: list(geography.region_labels()),
+        option_label=region_label,
+        parse=lambda values, c: _chooser(
+            "region", lambda c: geography.region_labels(), _focus_region_aliases()
+        )(values, c),
+        mask=lambda e, regions, s: e[geography.JOIN_COLUMNS["admin1"]].isin(regions).to_numpy(),
+        describe=_focus_region_words,
+        slot="where",
+        format=lambda regions: ",".join(slug(r) for r in regions),
+        file_part=lambda regions, s: [f"{slug(r)}-region" for r in regions],
     ),
     Filter(
         name="precision",

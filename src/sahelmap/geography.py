@@ -17,12 +17,15 @@ flagged in ``admin_flag`` with the reason. Where the source gives none, the join
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 
-from sahelmap import paths, schema
+from sahelmap import paths, reference, schema
 from sahelmap.gazetteer import Gazetteer
 from sahelmap.text import name_key
 
@@ -147,3 +150,72 @@ def region_of_focus_place(place: str, gazetteer: Gazetteer) -> str | None:
     joined = join_points(pd.Series([found.latitude]), pd.Series([found.longitude]))
     region = joined.at[0, "admin1_join"]
     return None if region == OUTSIDE else str(region)
+
+
+# --- what the map draws: the same polygons, simplified further (a map payload, not a join) ----------
+DRAW_TOLERANCE_DEG = 0.02  # about 2 km: barely visible at the zooms that show a whole region or cercle
+DRAW_DECIMALS = 3  # about 100 m
+
+
+def _rounded(geometry: object) -> object:
+    return shapely.transform(geometry, lambda xy: np.round(xy, DRAW_DECIMALS))
+
+
+@functools.cache
+def drawn(level: str, tolerance: float = DRAW_TOLERANCE_DEG) -> gpd.GeoDataFrame:
+    """The polygons of one level simplified together for drawing (neighbours keep one shared border),
+    coordinates rounded to DRAW_DECIMALS; read once, do not modify."""
+    frame = boundaries(level).copy()
+    geometry = shapely.coverage_simplify(frame.geometry.to_numpy(), tolerance)
+    frame["geometry"] = [_rounded(g) for g in geometry]
+    return frame
+
+
+@functools.cache
+def outline_geojson() -> dict[str, Any]:
+    """Region borders (which include the country's) as light lines: one FeatureCollection of two
+    MultiLineStrings, `kind` "region" and "country"."""
+    regions = drawn("admin1").geometry.to_numpy()
+    country = shapely.union_all(regions)
+    inner = shapely.line_merge(
+        shapely.difference(shapely.union_all(shapely.boundary(regions)), shapely.boundary(country))
+    )
+    features = [
+        {"type": "Feature", "properties": {"kind": kind}, "geometry": shapely.geometry.mapping(_rounded(g))}
+        for kind, g in (("region", inner), ("country", shapely.line_merge(shapely.boundary(country))))
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@functools.cache
+def region_bounds() -> dict[str, tuple[float, float, float, float]]:
+    """admin1 name -> (south, west, north, east) of its polygon, for zooming the map there."""
+    frame = boundaries("admin1")
+    return {
+        str(name): (float(b[1]), float(b[0]), float(b[3]), float(b[2]))
+        for name, b in zip(frame["admin1"], frame.geometry.bounds.to_numpy(), strict=True)
+    }
+
+
+@functools.cache
+def region_labels() -> dict[str, str]:
+    """admin1 (ACLED's spelling, the join's value) -> the name the page shows: the focus place's name
+    where a region is named after one (Segou -> Ségou, Tombouctou -> Timbuktu), else OCHA's (Ménaka)."""
+    frame = boundaries("admin1")
+    focus = {
+        name_key(alias): place
+        for place, aliases in schema.FOCUS_PLACE_ALIASES.items()
+        for alias in (place, *aliases)
+    } | {name_key(place): place for place in schema.FOCUS_PLACES}
+    return {
+        str(region): focus.get(name_key(str(region)), str(name))
+        for region, name in zip(frame["admin1"], frame["admin1_name"], strict=True)
+    }
+
+
+@functools.cache
+def focus_regions() -> dict[str, str]:
+    """Each focus place -> the region (admin1, the join's spelling) whose polygon holds it."""
+    gazetteer = reference.gazetteer()
+    found = {place: region_of_focus_place(place, gazetteer) for place in schema.FOCUS_PLACES}
+    return {place: region for place, region in found.items() if region}

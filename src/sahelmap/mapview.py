@@ -1,16 +1,22 @@
-"""Folium layers from a filtered frame: per-event circles with escaped popups, or a grid aggregate.
+"""The map: a base that does not depend on the filters, and one layer that does.
 
-Measured on this project's machine (BENCHMARKS.md): one folium CircleMarker per event costs ~1.6 s per 1,000
-events, a GeoJson layer fed a hand-built FeatureCollection ~0.34 s per 10,000. So events become one
-GeoJson layer whose style and popup come from feature properties, and above DETAIL_LIMIT events the
-map shows grid cells (counts and deaths per cell) so the payload stays small at any N.
+The base (``base_map``): tiles, the outline of the country and its regions under everything, the focus
+places labelled in a pane above the markers, a metric scale bar, a note that appears when the basemap
+tiles fail, and Leaflet itself served from the Python environment (``OFFLINE_ASSETS``), so the map needs
+no network but the tiles.
+
+The layer (``layer_data`` -> ``LayerData``, plain data the app caches; ``layer_from_data`` -> folium):
+single events (one GeoJson layer whose style and popup come from feature properties; measured in
+BENCHMARKS.md, one folium CircleMarker per event costs ~1.6 s per 1,000 events, a GeoJson layer ~0.34 s
+per 10,000), grid cells above the detail limit (aggregate.py), or a choropleth of regions or cercles
+(choropleth.py). Each layer carries its own legend, so the legend always matches what is drawn.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -20,7 +26,8 @@ from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
-from sahelmap import schema
+from sahelmap import aggregate, choropleth, geography, mapparams, schema
+from sahelmap.aggregate import Bounds
 from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -33,17 +40,19 @@ EVENT_COLORS: dict[str, str] = {
     "Strategic developments": "#56B4E9",
 }
 UNKNOWN_COLOR = "#666666"
-DETAIL_LIMIT = 500  # above this many events, draw grid cells: popups cost ~1.3 kB each
-GRID_CELL_DEG = 0.25  # ~27 km: finer than a cercle, coarse enough to bound the payload
+DETAIL_LIMIT = aggregate.DETAIL_LIMIT
 MALI_CENTER = (17.0, -4.0)
-MALI_ZOOM = 5
+MALI_ZOOM = mapparams.DEFAULT_ZOOM
 PLACE_ZOOM = 10
-# Basemaps that need no API key (CARTO's now do).
-BASEMAPS: dict[str, str] = {
-    "Light grey (Esri)": "Esri.WorldGrayCanvas",
-    "OpenStreetMap": "OpenStreetMap",
-    "Satellite (Esri)": "Esri.WorldImagery",
-}
+BOUNDARY_CREDIT = "Boundaries © OCHA COD-AB, CC BY-IGO 3.0"  # in the map; the full citation beside it
+BOUNDARY_CITATION = (
+    "Boundaries: Mali administrative boundaries (COD-AB), © OCHA, CC BY-IGO 3.0, via the Humanitarian "
+    "Data Exchange (simplified by sahelmap)"
+)
+BASEMAP_NOTE = (
+    "Basemap unavailable (its tiles could not be loaded): the outline, places and events are drawn "
+    "without it."
+)
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
@@ -151,149 +160,404 @@ def event_features(events: pd.DataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def grid_cells(events: pd.DataFrame, cell_deg: float = GRID_CELL_DEG) -> pd.DataFrame:
-    """Events binned to square cells: count, deaths and the commonest event type per cell."""
-    cells = events.assign(
-        cell_lat=(np.floor(events["latitude"] / cell_deg) + 0.5) * cell_deg,
-        cell_lon=(np.floor(events["longitude"] / cell_deg) + 0.5) * cell_deg,
-        deaths=schema.counted_deaths(events["fatalities"]),
-        event_type=events["event_type"].astype("str"),
-    )
-    keys = ["cell_lat", "cell_lon"]
-    by_type = cells.groupby([*keys, "event_type"], observed=True).size().rename("n").reset_index()
-    top = by_type.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
-    summary = cells.groupby(keys).agg(
-        events=("event_id", "size"),
-        deaths=("deaths", "sum"),
-        first=("event_date", "min"),
-        last=("event_date", "max"),
-    )
-    # The place named in a cell's label: its commonest location (vectorised: a per-cell lambda is slow).
-    by_place = cells.groupby([*keys, "location"], observed=True).size().rename("n").reset_index()
-    place = by_place.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
-    summary = summary.join(place.set_index(keys)["location"].rename("place"))
-    mix = (
-        by_type.assign(text=by_type["event_type"] + " " + by_type["n"].astype(str))
-        .groupby(keys)["text"]
-        .agg(", ".join)
-    )
-    return (
-        summary.join(top.set_index(keys)["event_type"].rename("top_type"))
-        .join(mix.rename("mix"))
-        .reset_index()
+# --- what the filtered layer draws, as plain data ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegendSpec:
+    """A legend's content: title, (colour, label) rows drawn as ``shape``, and notes; all plain text."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    shape: str = "circle"  # or "square"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LayerData:
+    """One map layer as plain data (cacheable, picklable): what it is, its features and its legend."""
+
+    kind: str  # "events", "cells" or "areas"
+    data: dict[str, Any]
+    legend: LegendSpec
+    caption: str = ""  # what the page says under the map about what is drawn
+    level: str = ""  # areas: admin1 or admin2
+
+    @property
+    def n_features(self) -> int:
+        return len(self.data["features"])
+
+
+EVENT_LEGEND_NOTES = ["Circle size: reported deaths", "Grey bubbles: groups of nearby events (their number)"]
+
+
+def event_legend() -> LegendSpec:
+    rows = [(color, label) for label, color in EVENT_COLORS.items()]
+    return LegendSpec("Event type", rows, "circle", EVENT_LEGEND_NOTES)
+
+
+def cell_legend(measure: str, cell_deg: float, breaks: list[int], with_zero: bool) -> LegendSpec:
+    return LegendSpec(
+        aggregate.legend_title(measure, cell_deg),
+        aggregate.legend_rows(breaks, with_zero),
+        "square",
+        ["Zoom in for single events"],
     )
 
 
-def grid_features(events: pd.DataFrame, cell_deg: float = GRID_CELL_DEG) -> dict[str, Any]:
-    cells = grid_cells(events, cell_deg)
-    features = []
-    for c in cells.itertuples(index=False):
-        label = f"{c.events:,} events, {int(c.deaths):,} reported deaths around {c.place}"
-        popup = (
-            f"<div class='sm-popup'><b>{esc(label)}</b><br>{esc(c.first.strftime('%b %Y'))} – "
-            f"{esc(c.last.strftime('%b %Y'))}<br>{esc(c.mix)}<br>"
-            "<small>Zoom in or narrow the filters to see single events.</small></div>"
+def layer_data(
+    filtered: pd.DataFrame,
+    mode: str = "events",
+    measure: str = "events",
+    bounds: Bounds | None = None,
+    zoom: int | None = None,
+    detail_limit: int = DETAIL_LIMIT,
+) -> LayerData:
+    """What the filtered layer draws for a map mode (mapparams.MODES), measure and view."""
+    if mode in mapparams.MODE_LEVEL:
+        level = mapparams.MODE_LEVEL[mode]
+        areas = choropleth.area_layer(filtered, level, measure)
+        plural = choropleth.LEVEL_WORDS[level][1]
+        values = [f["properties"]["color"] == aggregate.ZERO_COLOR for f in areas.data["features"]]
+        note = choropleth.unassigned_note(areas, level)
+        legend = LegendSpec(
+            f"{aggregate.MEASURE_WORDS[measure].capitalize()} per {choropleth.LEVEL_WORDS[level][0]}",
+            aggregate.legend_rows(areas.breaks, any(values)),
+            "square",
+            [note] if note else [],
         )
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(c.cell_lon, 4), round(c.cell_lat, 4)]},
-                "properties": {
-                    "color": EVENT_COLORS.get(c.top_type, UNKNOWN_COLOR),
-                    "radius": round(min(30.0, 4 + 3 * math.log1p(c.events)), 1),
-                    "popup": popup,
-                    "tooltip": esc(label),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+        singular = choropleth.LEVEL_WORDS[level][0]
+        caption = f"Events and reported deaths per {singular} (all {len(areas.data['features'])} {plural})"
+        caption += f"; {note}." if note else "."
+        if level == "admin1":
+            caption += " Click a region to show only its events."
+        return LayerData("areas", areas.data, legend, caption, level)
+    plan = aggregate.plan(filtered, bounds, zoom, detail_limit)
+    if plan.mode == "events":
+        caption = ""
+        if plan.in_view:
+            caption = (
+                f"Showing the {len(plan.events):,} events in and around the view, one by one "
+                f"({len(filtered):,} in all); zoom out for squares."
+            )
+        return LayerData("events", event_features(plan.events), event_legend(), caption)
+    data, breaks, cell_deg = aggregate.cell_features(plan.events, plan.cell_deg, measure)
+    zeros = any(f["properties"]["color"] == aggregate.ZERO_COLOR for f in data["features"])
+    caption = (
+        f"{len(plan.events):,} events {'in and around the view ' if plan.in_view else ''}are drawn as "
+        f"{len(data['features']):,} squares; zoom in until the view holds {detail_limit:,} events or fewer, "
+        "or narrow the filters, to see each event with its source."
+    )
+    return LayerData("cells", data, cell_legend(measure, cell_deg, breaks, zeros), caption)
+
+
+# --- folium --------------------------------------------------------------------------------------
+
+# Polygons (cells, regions): colour and tooltip from properties, the tooltip escaped in Python.
+_STYLE_POLYGON = JsCode(
+    """
+function(feature, layer) {
+    layer.setStyle({color: "#555", weight: 0.6, fillColor: feature.properties.color, fillOpacity: 0.8});
+    layer.bindTooltip(feature.properties.tooltip, {sticky: true});
+}
+"""
+)
+
+
+class LayerLegend(MacroElement):
+    """The layer's legend as a Leaflet control (bottom right, stacked with the attribution), added and
+    removed with its layer; a <details> box that starts closed on a narrow map (under 500 px)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+    var group = {{ this._parent.get_name() }};
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function(map) {
+        var box = L.DomUtil.create("div", "sm-legend");
+        box.innerHTML = {{ this.html|tojson }};
+        box.querySelector("details").open = map.getSize().x >= 500;
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+    };
+    group.on("add", function(e) { legend.addTo(e.target._map); });
+    group.on("remove", function() { legend.remove(); });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, spec: LegendSpec) -> None:
+        super().__init__()
+        self._name = "LayerLegend"
+        self.html = legend_html(spec)
+
+
+def legend_html(spec: LegendSpec) -> str:
+    radius = "5px" if spec.shape == "circle" else "1px"
+    rows = "".join(
+        f"<div><span class='sm-key' style='background:{esc(color)};border-radius:{radius}'></span>"
+        f"{esc(label)}</div>"
+        for color, label in spec.rows
+    )
+    notes = "".join(f"<div class='sm-note'>{esc(n)}</div>" for n in [*spec.notes, "★ focus place"])
+    return f"<details open><summary>{esc(spec.title)}</summary>{rows}{notes}</details>"
 
 
 @dataclass(frozen=True)
 class EventLayer:
     group: folium.FeatureGroup
-    mode: str  # "events" or "grid"
+    mode: str  # "events", "cells" or "areas"
     n_features: int
 
 
-def layer_data(events: pd.DataFrame, detail_limit: int = DETAIL_LIMIT) -> tuple[str, dict[str, Any]]:
-    """What the event layer draws: ("events", one feature per event) or ("grid", one per cell).
-
-    Plain data, so the app can cache it per filter; building it is most of a layer's cost.
-    """
-    if len(events) <= detail_limit:
-        return "events", event_features(events)
-    return "grid", grid_features(events)
-
-
-def event_layer(events: pd.DataFrame, detail_limit: int = DETAIL_LIMIT) -> EventLayer:
+def event_layer(events: pd.DataFrame, detail_limit: int = DETAIL_LIMIT, **view: Any) -> EventLayer:
     """The layer the app swaps when filters change (through st_folium's feature_group_to_add)."""
-    return layer_from_data(*layer_data(events, detail_limit))
+    return layer_from_data(layer_data(events, detail_limit=detail_limit, **view))
 
 
-def layer_from_data(mode: str, data: dict[str, Any]) -> EventLayer:
+def layer_from_data(layer: LayerData) -> EventLayer:
     group = folium.FeatureGroup(name="Events", control=False)
-    if mode == "events":
+    if layer.kind == "events":
         target: folium.Element = MarkerCluster(
             name="events", options={"maxClusterRadius": 30, "spiderfyOnMaxZoom": True}
         ).add_to(group)
-    else:
-        target = group
-    if data["features"]:
+        if layer.data["features"]:
+            folium.GeoJson(
+                layer.data,
+                marker=folium.CircleMarker(radius=5),
+                on_each_feature=_STYLE_AND_POPUP,
+                name="events",
+                control=False,
+            ).add_to(target)
+    elif layer.data["features"]:
         folium.GeoJson(
-            data,
-            marker=folium.CircleMarker(radius=5),
-            on_each_feature=_STYLE_AND_POPUP,
-            name="events",
+            layer.data,
+            on_each_feature=_STYLE_POLYGON,
+            name=layer.kind,
             control=False,
-        ).add_to(target)
-    return EventLayer(group, mode, len(data["features"]))
+        ).add_to(group)
+    group.add_child(LayerLegend(layer.legend))
+    strip_assets(group)
+    return EventLayer(group, layer.kind, layer.n_features)
 
 
-class Legend(MacroElement):
-    """The colour key, drawn as a fixed box on the map (our own static text)."""
+# --- offline: Leaflet and its plugin from the Python environment ------------------------------------
+
+
+@dataclass(frozen=True)
+class AssetPackage:
+    """Files one XStatic package ships: the map loads exactly these, in this order."""
+
+    module: str
+    js: tuple[str, ...]
+    css: tuple[str, ...]
+
+    @property
+    def directory(self) -> Path:
+        import importlib
+
+        return Path(importlib.import_module(self.module).BASE_DIR)
+
+
+OFFLINE_ASSETS: dict[str, AssetPackage] = {
+    "leaflet": AssetPackage("xstatic.pkg.leaflet", ("leaflet.js",), ("leaflet.css",)),
+    "markercluster": AssetPackage(
+        "xstatic.pkg.leaflet_markercluster",
+        ("leaflet.markercluster.js",),
+        ("MarkerCluster.css", "MarkerCluster.Default.css"),
+    ),
+}
+
+
+def asset_links(base_urls: dict[str, str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(js, css) links as folium lists them, given each package's base URL (ending in "/")."""
+    js = [(f"{name}_{f}", base_urls[name] + f) for name, p in OFFLINE_ASSETS.items() for f in p.js]
+    css = [(f"{name}_{f}", base_urls[name] + f) for name, p in OFFLINE_ASSETS.items() for f in p.css]
+    return js, css
+
+
+def strip_assets(element: folium.Element) -> None:
+    """No CDN links from this element or anything in it (the map lists the local files once)."""
+    for child in [element, *_descendants(element)]:
+        if hasattr(child, "default_js"):
+            setattr(child, "default_js", [])  # noqa: B010 (an instance attribute over the class's)
+            setattr(child, "default_css", [])  # noqa: B010
+
+
+def _descendants(element: folium.Element) -> list[folium.Element]:
+    found = []
+    for child in element._children.values():
+        found += [child, *_descendants(child)]
+    return found
+
+
+# --- the base map --------------------------------------------------------------------------------
+
+# Neutral cluster bubbles (colours are for event types), the legend, the labels and the note, in one
+# stylesheet in the map's header.
+MAP_CSS = """
+<style>
+.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large {background-color: rgba(90,90,90,0.35);}
+.marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {
+  background-color: rgba(70,70,70,0.75); color: #fff; font-weight: bold;}
+.sm-legend {background: rgba(255,255,255,0.94); padding: 4px 8px; border-radius: 4px; font: 12px sans-serif;
+  box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 230px;}
+.sm-legend summary {font-weight: bold; cursor: pointer;}
+.sm-legend .sm-key {display: inline-block; width: 11px; height: 11px; border: 1px solid #333;
+  margin-right: 5px; vertical-align: -1px;}
+.sm-legend .sm-note {color: #444; margin-top: 2px;}
+.sm-basemap-note {background: rgba(255,248,220,0.95); border: 1px solid #c9a227; padding: 3px 8px;
+  border-radius: 4px; font: 12px sans-serif; max-width: min(320px, 55vw);}
+.leaflet-labels-pane {pointer-events: none;}
+.leaflet-control-attribution {max-width: 62%;}
+.leaflet-control-scale {margin-bottom: 6px;}
+</style>
+"""
+
+
+class MapExtras(MacroElement):
+    """A metric scale bar (bottom left, clear of the legend), the boundaries' citation in the
+    attribution, and a note shown inside the map while the basemap's tiles fail to load."""
 
     _template = Template(
         """
-{% macro html(this, kwargs) %}
-<div style="position: absolute; bottom: 24px; left: 10px; z-index: 9999; background: rgba(255,255,255,0.92);
- padding: 6px 8px; border-radius: 4px; font: 12px sans-serif; box-shadow: 0 0 4px rgba(0,0,0,0.3);">
-<b>Event type</b><br>
-{% for label, color in this.items %}
-<span style="display:inline-block;width:10px;height:10px;border-radius:5px;background:{{ color }};
- border:1px solid #222;"></span> {{ label }}<br>
-{% endfor %}
-<span style="color:#444">Circle size: reported deaths</span><br>
-<span style="color:#444">&#9733; focus place</span>
-</div>
+{% macro script(this, kwargs) %}
+(function() {
+    var map = {{ this._parent.get_name() }};
+    L.control.scale({imperial: false, metric: true, position: "bottomleft"}).addTo(map);
+    map.attributionControl.addAttribution({{ this.citation|tojson }});
+    var note = L.control({position: "topright"});
+    note.onAdd = function() {
+        var box = L.DomUtil.create("div", "sm-basemap-note");
+        box.textContent = {{ this.note|tojson }};
+        box.style.display = "none";
+        return box;
+    };
+    note.addTo(map);
+    var failed = 0;
+    map.eachLayer(function(layer) {
+        if (!(layer instanceof L.TileLayer)) { return; }
+        layer.on("loading", function() { failed = 0; });
+        layer.on("tileerror", function() { failed += 1; note.getContainer().style.display = "block"; });
+        layer.on("load", function() { if (failed === 0) { note.getContainer().style.display = "none"; } });
+    });
+})();
 {% endmacro %}
 """
     )
 
     def __init__(self) -> None:
         super().__init__()
-        self._name = "Legend"
-        self.items = [(esc(k), v) for k, v in EVENT_COLORS.items()]
+        self._name = "MapExtras"
+        self.citation = esc(BOUNDARY_CREDIT)
+        self.note = BASEMAP_NOTE
 
 
-def base_map(basemap: str = "Light grey (Esri)", places: pd.DataFrame | None = None) -> folium.Map:
-    """The part of the map that does not depend on the filters: tiles, focus places, legend."""
-    tiles = BASEMAPS.get(basemap, BASEMAPS["Light grey (Esri)"])
-    fmap = folium.Map(location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=True)
+_OUTLINE_STYLE = JsCode(
+    """
+function(feature, layer) {
+    var country = feature.properties.kind === "country";
+    layer.setStyle({color: country ? "#444" : "#777", weight: country ? 1.6 : 0.9, opacity: 0.8,
+                    dashArray: country ? null : "4 3", fill: false});
+}
+"""
+)
+
+
+def base_map(
+    basemap: str = mapparams.DEFAULT_BASEMAP,
+    places: pd.DataFrame | None = None,
+    asset_urls: dict[str, str] | None = None,
+) -> folium.Map:
+    """The part of the map that does not depend on the filters: tiles, outline, focus places, scale bar.
+
+    ``asset_urls`` (package name -> base URL) makes the map load Leaflet and its plugin from there
+    (the app serves them from the Python environment) and nothing else; without it, folium's defaults.
+    """
+    tiles = mapparams.BASEMAPS.get(basemap, mapparams.BASEMAPS[mapparams.DEFAULT_BASEMAP])[1]
+    fmap = folium.Map(location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=False)
+    folium.map.CustomPane("outline", z_index=350, pointer_events=False).add_to(fmap)
+    folium.map.CustomPane("labels", z_index=640, pointer_events=False).add_to(fmap)
+    folium.GeoJson(
+        geography.outline_geojson(),
+        name="outline",
+        on_each_feature=_OUTLINE_STYLE,
+        control=False,
+        pane="outline",
+        interactive=False,
+    ).add_to(fmap)
     if places is not None:
         focus = folium.FeatureGroup(name="Focus places", control=False)
         for place in places.itertuples(index=False):
             folium.Marker(
                 [float(place.latitude), float(place.longitude)],
-                tooltip=esc(place.name),
                 icon=folium.DivIcon(
                     html=f"<div class='sm-focus' title='{esc(place.name)}' style='font:bold 12px "
-                    "sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff'>"
+                    "sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
                     f"&#9733; {esc(place.name)}</div>",
                     icon_size=(120, 16),
                     icon_anchor=(6, 8),
                 ),
+                pane="labels",
+                interactive=False,
             ).add_to(focus)
         focus.add_to(fmap)
-    fmap.add_child(Legend())
+    fmap.add_child(MapExtras())
+    root: Any = fmap.get_root()
+    root.header.add_child(folium.Element(MAP_CSS), name="sahelmap_css")
+    if asset_urls is not None:
+        strip_assets(fmap)
+        fmap.default_js, fmap.default_css = asset_links(asset_urls)
+    else:  # folium's CDN links, plus the cluster plugin's (layers list none of their own)
+        fmap.default_js = [*folium.Map.default_js, *MarkerCluster.default_js]
+        fmap.default_css = [*folium.Map.default_css, *MarkerCluster.default_css]
     return fmap
+
+
+def region_view(region: str, width_px: int = 900, height_px: int = 520) -> tuple[tuple[float, float], int]:
+    """Centre and zoom that show one admin-1 polygon whole on a map of about this size (Web Mercator:
+    the world is 256 * 2**zoom pixels wide; near the equator a degree of latitude is about as tall)."""
+    south, west, north, east = geography.region_bounds()[region]
+    fits = [
+        np.log2(pixels * 360 / (256 * max(span, 0.05)))
+        for pixels, span in ((width_px, east - west), (height_px, north - south))
+    ]
+    zoom = int(np.clip(np.floor(min(fits)), MALI_ZOOM, PLACE_ZOOM))
+    return ((south + north) / 2, (west + east) / 2), zoom
+
+
+def view_key(
+    n_filtered: int, mode: str, bounds: Bounds | None, zoom: int | None, detail_limit: int = DETAIL_LIMIT
+) -> tuple[Bounds | None, int | None]:
+    """The part of the map's view the layer depends on (for caching): nothing unless the events mode
+    has more events than the detail limit; then the view's bounds (rounded outward) and zoom."""
+    if mode != "events" or n_filtered <= detail_limit or bounds is None:
+        return None, None
+    return bounds.rounded(), zoom
+
+
+def view_target(
+    spec_places: tuple[str, ...],
+    spec_regions: tuple[str, ...],
+    zoom_to: str | None,
+    places: pd.DataFrame,
+    url_zoom: int | None,
+) -> tuple[tuple[float, float], int]:
+    """Where the map looks: the place chosen in "Zoom to", else the one region or the one place the
+    filters name, else all of Mali (at the link's zoom, if it gave one)."""
+
+    def place_view(name: str) -> tuple[tuple[float, float], int]:
+        row = places[places["name"] == name].iloc[0]
+        return (float(row["latitude"]), float(row["longitude"])), PLACE_ZOOM
+
+    if zoom_to in set(places["name"]):
+        return place_view(str(zoom_to))
+    if len(spec_regions) == 1 and spec_regions[0] in geography.region_bounds():
+        return region_view(spec_regions[0])
+    named = [p for p in spec_places if p in set(places["name"])]
+    if len(named) == 1:
+        return place_view(named[0])
+    return MALI_CENTER, url_zoom or MALI_ZOOM

@@ -1,0 +1,206 @@
+"""What the events map draws when there are too many events for one marker each (pure, no folium).
+
+Above ``DETAIL_LIMIT`` events the map shows square grid cells: non-overlapping polygons (each drawn a
+little inside its square, so neighbours never touch) coloured on a sequential colour-blind-safe scale by
+the user's measure (events or reported deaths). The cells get finer as the map zooms in, and once the
+part of the map in view holds ``DETAIL_LIMIT`` events or fewer, those events are drawn one by one.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sahelmap import schema
+
+DETAIL_LIMIT = 500  # above this many events (in view), draw cells: an event's popup costs ~1.3 kB
+# Cell side in degrees by map zoom: about 55 km at the country view down to about 7 km.
+CELL_DEG_BY_ZOOM: dict[int, float] = {5: 0.5, 6: 0.25, 7: 0.25, 8: 0.125, 9: 0.0625}
+MAX_CELLS = 800  # more cells than this (~330 bytes each): the squares double in size until fewer
+WHOLE_MAP_ZOOM = 6  # up to this zoom the cells cover every filtered event (cached per filter)
+VIEW_PADDING = 0.25  # the view's bounds widened by a quarter on each side: small pans show no gap
+INSET = 0.04  # each cell is drawn 4% of its side inside its square
+# ColorBrewer YlOrRd, 5 classes: sequential, readable with the common colour-vision deficiencies.
+SCALE: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+ZERO_COLOR = "#eeeeee"  # nothing counted: a neutral grey, not the scale's lightest yellow
+MEASURE_WORDS = {"events": "events", "deaths": "reported deaths"}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def from_st_folium(cls, value: Any) -> Bounds | None:
+        """st_folium's ``bounds`` ({"_southWest": {"lat", "lng"}, "_northEast": ...}), or None if unusable."""
+        try:
+            sw, ne = value["_southWest"], value["_northEast"]
+            south, west, north, east = (
+                float(sw["lat"]),
+                float(sw["lng"]),
+                float(ne["lat"]),
+                float(ne["lng"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(np.isfinite([south, west, north, east])) or south >= north or west >= east:
+            return None
+        return cls(south, west, north, east)
+
+    def padded(self, share: float = VIEW_PADDING) -> Bounds:
+        dy, dx = (self.north - self.south) * share, (self.east - self.west) * share
+        return Bounds(self.south - dy, self.west - dx, self.north + dy, self.east + dx)
+
+    def holds(self, events: pd.DataFrame) -> np.ndarray:
+        lat, lon = events["latitude"].to_numpy(float), events["longitude"].to_numpy(float)
+        return (lat >= self.south) & (lat <= self.north) & (lon >= self.west) & (lon <= self.east)
+
+    def rounded(self, step: float = 0.05) -> Bounds:
+        """Outward to a grid of ``step`` degrees, so nearby views share one cache entry."""
+        return Bounds(
+            float(np.floor(self.south / step) * step),
+            float(np.floor(self.west / step) * step),
+            float(np.ceil(self.north / step) * step),
+            float(np.ceil(self.east / step) * step),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the events map draws: ``mode`` "events" (one marker each) or "cells"; which events."""
+
+    mode: str
+    events: pd.DataFrame
+    cell_deg: float = 0.0
+    in_view: bool = False  # events: only those in (or near) the view; cells: only cells near the view
+
+
+def cell_deg_for(zoom: int | None) -> float:
+    zoom = 5 if zoom is None else int(zoom)
+    return CELL_DEG_BY_ZOOM[min(max(zoom, min(CELL_DEG_BY_ZOOM)), max(CELL_DEG_BY_ZOOM))]
+
+
+def plan(filtered: pd.DataFrame, bounds: Bounds | None, zoom: int | None, limit: int = DETAIL_LIMIT) -> Plan:
+    """Single events when every filtered event, or every event near the view, fits under the limit;
+    otherwise cells (of the whole filter up to WHOLE_MAP_ZOOM, of the padded view beyond)."""
+    if len(filtered) <= limit:
+        return Plan("events", filtered)
+    near = filtered[bounds.padded().holds(filtered)] if bounds is not None else filtered
+    if bounds is not None and len(near) <= limit:
+        return Plan("events", near, in_view=True)
+    if zoom is not None and zoom > WHOLE_MAP_ZOOM and bounds is not None:
+        return Plan("cells", near, cell_deg_for(zoom), in_view=True)
+    return Plan("cells", filtered, cell_deg_for(zoom))
+
+
+def class_breaks(values: np.ndarray, classes: int = len(SCALE)) -> list[int]:
+    """Upper bounds of up to ``classes`` classes of whole numbers (quantiles of the non-zero values,
+    rounded up, made distinct); the last bound is the maximum."""
+    positive = np.asarray(values, dtype=float)
+    positive = positive[positive > 0]
+    if positive.size == 0:
+        return []
+    qs = np.quantile(positive, np.linspace(0, 1, classes + 1)[1:])
+    return sorted({int(np.ceil(q)) for q in qs})
+
+
+def color_for(values: np.ndarray, breaks: list[int]) -> list[str]:
+    """The scale's colour of each value (ZERO_COLOR for 0); the darkest colours go to the top classes."""
+    values = np.asarray(values, dtype=float)
+    offset = len(SCALE) - len(breaks)
+    index = np.searchsorted(np.asarray(breaks, dtype=float), values, side="left")
+    return [
+        ZERO_COLOR if v <= 0 or not breaks else SCALE[offset + min(int(i), len(breaks) - 1)]
+        for v, i in zip(values, index, strict=True)
+    ]
+
+
+def legend_rows(breaks: list[int], with_zero: bool = False) -> list[tuple[str, str]]:
+    """(colour, "lo–hi") per class, as the legend shows them (a "0" row first with ``with_zero``)."""
+    offset = len(SCALE) - len(breaks)
+    rows: list[tuple[str, str]] = [(ZERO_COLOR, "0")] if with_zero else []
+    low = 1
+    for i, high in enumerate(breaks):
+        rows.append((SCALE[offset + i], f"{low:,}" if low == high else f"{low:,}–{high:,}"))
+        low = high + 1
+    return rows
+
+
+def cells(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
+    """Events binned to squares of ``cell_deg``: south-west corner, events, deaths, first/last date and
+    the commonest place per cell (ties: the first in table order)."""
+    row = np.floor(events["latitude"].to_numpy(float) / cell_deg).astype("int64")
+    col = np.floor(events["longitude"].to_numpy(float) / cell_deg).astype("int64")
+    binned = pd.DataFrame(
+        {
+            "row": row,
+            "col": col,
+            "deaths": schema.counted_deaths(events["fatalities"]).to_numpy(),
+            "date": events["event_date"].to_numpy(),
+            "location": events["location"].astype("str").to_numpy(),
+        }
+    )
+    keys = ["row", "col"]
+    summary = binned.groupby(keys).agg(
+        events=("date", "size"), deaths=("deaths", "sum"), first=("date", "min"), last=("date", "max")
+    )
+    by_place = binned.groupby([*keys, "location"], sort=False).size().rename("n").reset_index()
+    place = by_place.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
+    summary = summary.join(place.set_index(keys)["location"].rename("place")).reset_index()
+    summary["south"] = summary["row"] * cell_deg
+    summary["west"] = summary["col"] * cell_deg
+    summary["deaths"] = summary["deaths"].astype("int64")
+    return summary
+
+
+def cell_polygon(south: float, west: float, cell_deg: float) -> list[list[float]]:
+    """The cell's ring (lon, lat), drawn INSET inside its square so no two cells touch."""
+    m = cell_deg * INSET
+    s, w, n, e = south + m, west + m, south + cell_deg - m, west + cell_deg - m
+    return [[round(x, 5), round(y, 5)] for x, y in ((w, s), (e, s), (e, n), (w, n), (w, s))]
+
+
+def legend_title(measure: str, cell_deg: float) -> str:
+    km = cell_deg * 111
+    return f"{MEASURE_WORDS[measure].capitalize()} per square of about {km:.0f} km"
+
+
+def cell_features(
+    events: pd.DataFrame, cell_deg: float, measure: str
+) -> tuple[dict[str, Any], list[int], float]:
+    """The cells as a FeatureCollection of polygons with colour and tooltip, the class breaks, and the
+    cell size drawn (``cell_deg``, doubled until at most MAX_CELLS cells)."""
+    table = cells(events, cell_deg)
+    while len(table) > MAX_CELLS:
+        cell_deg *= 2
+        table = cells(events, cell_deg)
+    values = table[measure].to_numpy()
+    breaks = class_breaks(values)
+    colors = color_for(values, breaks)
+    features = []
+    for c, color in zip(table.itertuples(index=False), colors, strict=True):
+        first, last = pd.Timestamp(c.first), pd.Timestamp(c.last)
+        span = (
+            f"{first:%b %Y}"
+            if (first.year, first.month) == (last.year, last.month)
+            else (f"{first:%b %Y} – {last:%b %Y}")
+        )
+        tooltip = (
+            f"<b>{c.events:,} events, {c.deaths:,} reported deaths</b><br>"
+            f"most at {html.escape(str(c.place))}<br>{span}"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [cell_polygon(c.south, c.west, cell_deg)]},
+                "properties": {"color": color, "tooltip": tooltip},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, breaks, cell_deg
