@@ -170,6 +170,11 @@ if "initialised" not in st.session_state:
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
 
+# Streamlit forgets a widget's value after a run that did not draw it (another page of the site): the
+# map's own widgets start again from their defaults then, as the filters' widgets do (widgets.py).
+for _key, _value in mapparams.widget_defaults().items():
+    st.session_state.setdefault(_key, _value)
+
 if st.session_state.data_range != (options.first, options.last):
     set_period(dashboard.follow_data(st.session_state.f_period, st.session_state.data_range, options))
     st.session_state.data_range = (options.first, options.last)

@@ -102,3 +102,9 @@ def to_query(view: MapView) -> dict[str, str]:
         for key, value in query.items()
         if value is not None and value != str(getattr(default, "mode" if key == "mapmode" else key))
     }
+
+
+def widget_defaults() -> dict[str, str]:
+    """The page's map widgets (by key) at the values a plain link starts with."""
+    view = MapView()
+    return {"w_basemap": view.basemap, "w_mapmode": view.mode, "w_measure": view.measure}
