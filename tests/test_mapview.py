@@ -23,6 +23,7 @@ from tests.factories import (
     ALL,
     BATTLES,
     GAO,
+    P_GAO,
     KIDAL,
     TOTAL_DEATHS,
     VAC,
@@ -448,3 +449,28 @@ def test_base_map_without_places_still_has_the_legend() -> None:
 def test_every_basemap_renders(basemap: str) -> None:
     page = base_map(basemap).get_root().render()
     assert "L.tileLayer" in page
+
+
+def test_an_event_located_only_to_a_region_is_a_hollow_ring_and_at_no_focus_place() -> None:
+    region = event_row(
+        "R1", "curated", "2025-02-17", P_GAO, geo_precision="3", sub_event_type="Attack", actor1="X"
+    )
+    town = event_row(
+        "T1", "curated", "2025-02-17", P_GAO, geo_precision="1", sub_event_type="Attack", actor1="X"
+    )
+    events = build_events([region, town])
+    assert events.set_index("event_id")["focus_place"].astype(str).to_dict() == {"R1": "nan", "T1": "Gao"}
+    props = {f["properties"]["id"]: f["properties"] for f in mapview.event_features(events)["features"]}
+    assert (props["R1"]["hollow"], props["T1"]["hollow"]) == (True, False)
+    assert props["R1"]["tooltip"] == (
+        "17 Feb 2025 · Attack · Gao region, located only to a region: the point is a stand-in, not the town"
+    )
+    assert props["T1"]["tooltip"] == "17 Feb 2025 · Attack · Gao"
+    script = event_layer(events).group.get_root().render()
+    assert "p.hollow" in script and "fillOpacity: 0}" in script  # the style reads the property
+
+
+def test_the_legend_says_what_a_hollow_ring_means() -> None:
+    page = base_map().get_root().render()
+    legend = page[page.index("<b>Event type</b>") :]
+    assert "hollow: located only to a region, not at the town it is drawn on" in legend

@@ -20,7 +20,7 @@ from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
-from sahelmap import schema
+from sahelmap import geography, schema
 from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -45,6 +45,7 @@ BASEMAPS: dict[str, str] = {
     "Satellite (Esri)": "Esri.WorldImagery",
 }
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
+REGION_ONLY = "located only to a region: the point is a stand-in, not the town"  # tooltip and legend
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
 _STYLE_AND_POPUP = JsCode(
@@ -52,7 +53,10 @@ _STYLE_AND_POPUP = JsCode(
 function(feature, layer) {
     var p = feature.properties;
     if (layer.setStyle) {
-        layer.setStyle({color: "#222", weight: 0.6, fill: true, fillColor: p.color, fillOpacity: 0.75});
+        // An event located only to a region is a hollow ring: its point is a stand-in, not the town.
+        layer.setStyle(p.hollow
+            ? {color: p.color, weight: 2.5, fill: true, fillColor: p.color, fillOpacity: 0}
+            : {color: "#222", weight: 0.6, fill: true, fillColor: p.color, fillOpacity: 0.75});
         layer.setRadius(p.radius);
     }
     layer.bindPopup(p.popup, {maxWidth: 380});
@@ -124,15 +128,17 @@ def popup_html(event: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def tooltip_text(event: dict[str, Any]) -> str:
+def tooltip_text(event: dict[str, Any], region_only: bool = False) -> str:
     date = format_event_date(event["event_date"], event.get("time_precision"))
-    return esc(f"{date} · {event.get('sub_event_type')} · {event.get('location')}")
+    where = f"{event.get('admin1')} region, {REGION_ONLY}" if region_only else event.get("location")
+    return esc(f"{date} · {event.get('sub_event_type')} · {where}")
 
 
 def event_features(events: pd.DataFrame) -> dict[str, Any]:
     """A GeoJSON FeatureCollection built by hand: one point per event, style and popup in properties."""
     colors = events["event_type"].astype("str").map(EVENT_COLORS).fillna(UNKNOWN_COLOR).to_numpy()
     radii = radius_for(events["fatalities"])
+    hollow = geography.cercle_unknown(events).to_numpy()
     records = events.to_dict("records")
     features = [
         {
@@ -142,8 +148,9 @@ def event_features(events: pd.DataFrame) -> dict[str, Any]:
                 "id": str(e["event_id"]),
                 "color": colors[i],
                 "radius": float(radii[i]),
+                "hollow": bool(hollow[i]),
                 "popup": popup_html(e),
-                "tooltip": tooltip_text(e),
+                "tooltip": tooltip_text(e, bool(hollow[i])),
             },
         }
         for i, e in enumerate(records)
@@ -264,6 +271,8 @@ class Legend(MacroElement):
  border:1px solid #222;"></span> {{ label }}<br>
 {% endfor %}
 <span style="color:#444">Circle size: reported deaths</span><br>
+<span style="display:inline-block;width:10px;height:10px;border-radius:5px;border:2px solid #444;"></span>
+<span style="color:#444">hollow: located only to a region, not at the town it is drawn on</span><br>
 <span style="color:#444">&#9733; focus place</span>
 </div>
 {% endmacro %}
