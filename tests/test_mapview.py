@@ -467,7 +467,7 @@ def test_an_event_located_only_to_a_region_is_a_hollow_ring_and_at_no_focus_plac
         "17 Feb 2025 · Attack · Gao region, located only to a region: the point is a stand-in, not the town"
     )
     assert props["T1"]["tooltip"] == "17 Feb 2025 · Attack · Gao"
-    script = event_layer(events).group.get_root().render()
+    script, _ = render(events)
     assert "p.hollow" in script and "fillOpacity: 0}" in script  # the style reads the property
 
 
