@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from sahelmap import filters, mapview
+from sahelmap import dashboard, filters, mapview
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
@@ -166,3 +166,29 @@ def test_playback_starts_with_the_first_month_and_steps_forward(events) -> None:
     assert metric(at, "Events") == after_step
     at.button(key="back").click().run()
     assert metric(at, "Events") == expected(events, end=month_end)
+
+
+def test_an_upload_with_linked_copies_turns_counting_once_on_and_every_copy_can_be_shown(events) -> None:
+    curated = events[(events["dataset"].astype(str) == "curated") & (events["geo_precision"] == 1)].iloc[0]
+    copy = event(
+        event_id_cnty="MLI90009",
+        event_date=f"{curated['event_date']:%d %B %Y}",
+        event_type=str(curated["event_type"]),
+        sub_event_type=str(curated["sub_event_type"]),
+        latitude=str(curated["latitude"]),
+        longitude=str(curated["longitude"]),
+    )
+    at = run_app()
+    assert not any(t.key == "w_once" for t in at.toggle)  # nothing linked yet: no option
+    at.file_uploader(key="w_upload").upload("copy.csv", acled_csv(CURRENT, copy), "text/csv").run()
+    assert not at.exception
+    assert at.toggle(key="w_once").value is True  # linked copies loaded: counted once from the start
+    assert metric(at, "Events") == len(events)
+    once = "(each real event once: imported copies of curated events not counted again)"
+    assert dashboard.md_escape(once) in at.caption[0].value
+    assert "once" not in at.query_params  # where the page starts for this data: not written
+    at.toggle(key="w_once").set_value(False).run()
+    assert metric(at, "Events") == len(events) + 1
+    every = "(every copy counted: an event in two datasets counts twice)"
+    assert dashboard.md_escape(every) in at.caption[0].value
+    assert at.query_params["once"] == "0"

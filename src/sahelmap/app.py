@@ -90,9 +90,19 @@ if st.session_state.data_range != (options.first, options.last):
     set_period(dashboard.follow_data(st.session_state.f_period, st.session_state.data_range, options))
     st.session_state.data_range = (options.first, options.last)
 
+# --- issue 9: filters whose start depends on the data (linked copies appear with an upload) ---------
+if st.session_state.get("start_values") != widgets.start_state(options):
+    # A filter whose start changed with the data (counting once, when linked copies first appear) moves to
+    # its new start; one the user already set away from its old start keeps the user's value.
+    old = st.session_state.get("start_values")
+    for key, value in widgets.start_state(options).items():
+        if old is not None and old.get(key) != value and st.session_state.get(key) == old.get(key):
+            st.session_state[key] = value
+    st.session_state.start_values = widgets.start_state(options)
+
 
 def reset_filters() -> None:
-    state_from_spec(FilterSpec())
+    state_from_spec(filters.initial(options))
     st.session_state.preset = None
 
 
@@ -215,7 +225,7 @@ if st.session_state.get("playing"):
 spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
-query = filters.to_query(spec)
+query = filters.to_query(spec, options)
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 

@@ -47,10 +47,10 @@ def view_of(table: EventTable, spec: FilterSpec) -> View:
     return View(
         spec=spec,
         filtered=filtered,
-        description=filters.describe(spec, len(filtered), deaths, data_range),
+        description=filters.describe(spec, len(filtered), deaths, data_range, table.choices),
         stem=filters.file_stem(spec),
         attributions=export.attribution_for(datasets, table.formats),
-        query=urlencode(filters.to_query(spec)),
+        query=urlencode(filters.to_query(spec, table.choices)),
     )
 
 
