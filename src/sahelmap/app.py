@@ -15,7 +15,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sahelmap import dashboard, export, extract, filters, mapview, paths, reference, schema, store, widgets
+from sahelmap import (
+    charts,
+    dashboard,
+    export,
+    extract,
+    filters,
+    mapview,
+    paths,
+    reference,
+    schema,
+    store,
+    widgets,
+)
 from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import FilterSpec
@@ -43,10 +55,13 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
+    _filtered: pd.DataFrame,
+    _cover: pd.DataFrame,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
 ) -> dashboard.ViewFigures:
     """Map layer data and chart specs for one view, built once per data and filter (any session)."""
-    return dashboard.view_figures(_filtered)
+    return dashboard.view_figures(_filtered, _cover)
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -256,6 +271,9 @@ for notice in st.session_state.get("url_notices", []):
 if len(table.report):
     st.warning(f"{len(table.report)} problems were found in the loaded data; those rows are not shown.")
 
+# --- issue 9: what the bundled table is, and each dataset's coverage beside the KPIs --------------
+if schema.CURATED_DATASET in options.datasets:
+    st.info(dashboard.BUNDLED_TABLE_NOTE, icon="ℹ️")
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Events", f"{figures.events:,}")
 k2.metric(
@@ -263,6 +281,7 @@ k2.metric(
 )
 k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
 k4.metric("Places", f"{figures.places:,}")
+st.caption(dashboard.md_escape(dashboard.coverage_line(charts.coverage(events))))
 
 if filtered.empty:
     st.info(
@@ -279,7 +298,9 @@ if zoom_choice in schema.FOCUS_PLACES:
     place = places[places["name"] == zoom_choice].iloc[0]
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())))
+figures_for_view = view_figures(
+    filtered, dashboard.view_coverage(events, spec), table_key, tuple(sorted(query.items()))
+)
 layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
