@@ -202,3 +202,15 @@ def test_the_page_says_what_the_bundled_table_is_and_each_datasets_coverage(even
         f"Coverage of the loaded data: curated {first:%Y-%m-%d} to {last:%Y-%m-%d} ({len(events):,} events)"
     )
     assert dashboard.md_escape(line) in [c.value for c in at.caption]
+
+
+def test_a_link_made_with_other_datasets_names_each_one_missing_here(events) -> None:
+    at = run_app(place="gao", data=f"curated:{len(events)},upload-mine:5")
+    assert not at.exception
+    assert (
+        "Link: This link was made with the dataset 'upload-mine' (5 events), which is not loaded here"
+        in warnings_text(at)
+    )
+    assert at.query_params["data"] == f"curated:{len(events)}"  # the page's own link names its data
+    same = run_app(place="gao", data=f"curated:{len(events)}")
+    assert "Link:" not in warnings_text(same)

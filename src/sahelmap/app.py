@@ -23,6 +23,7 @@ from sahelmap import (
     filters,
     mapview,
     paths,
+    provenance,
     reference,
     schema,
     store,
@@ -95,8 +96,11 @@ def state_from_spec(spec: FilterSpec) -> None:
 
 if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    url_spec, url_notices = filters.parse_query(params, options)
+    filter_params, _ = provenance.split_params(params)
+    url_spec, url_notices = filters.parse_query(filter_params, options)
     state_from_spec(url_spec)
+    # issue 9: a link made with other datasets than those loaded here says so
+    url_notices += provenance.notices_for(params, provenance.dataset_counts(events))
     st.session_state.url_notices = url_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
@@ -240,7 +244,9 @@ if st.session_state.get("playing"):
 spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
-query = filters.to_query(spec, options)
+query = filters.to_query(spec, options) | {
+    provenance.DATA_KEY: provenance.data_param(provenance.dataset_counts(events))
+}
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 

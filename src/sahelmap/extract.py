@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from sahelmap import export, filters, schema
+from sahelmap import export, filters, provenance, schema
 from sahelmap.events import EventTable
 from sahelmap.filters import FilterSpec
 
@@ -59,4 +59,5 @@ def spec_from_query_string(
 ) -> tuple[FilterSpec, list[str]]:
     """Exactly what the app's URL carries after '?' -> FilterSpec (strict: an invalid parameter raises)."""
     params: Mapping[str, list[str]] = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    return filters.parse_query(params, table.choices, strict=strict)
+    filter_params, _ = provenance.split_params(params)  # the datasets a link was made with filter nothing
+    return filters.parse_query(filter_params, table.choices, strict=strict)
