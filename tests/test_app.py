@@ -214,3 +214,11 @@ def test_a_link_made_with_other_datasets_names_each_one_missing_here(events) -> 
     assert at.query_params["data"] == f"curated:{len(events)}"  # the page's own link names its data
     same = run_app(place="gao", data=f"curated:{len(events)}")
     assert "Link:" not in warnings_text(same)
+
+
+def test_a_link_with_a_search_longer_than_the_limit_says_it_was_cut(events) -> None:
+    at = run_app(q="w" * 300)
+    assert not at.exception
+    assert "Link: 'q' was cut to 200 characters" in warnings_text(at)
+    assert at.text_input(key="w_q").value == "w" * filters.MAX_TEXT_LENGTH
+    assert at.query_params["q"] == "w" * filters.MAX_TEXT_LENGTH  # the page's link is the cut search
