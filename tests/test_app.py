@@ -196,7 +196,7 @@ def test_an_upload_with_linked_copies_turns_counting_once_on_and_every_copy_can_
 
 def test_the_page_says_what_the_bundled_table_is_and_each_datasets_coverage(events) -> None:
     at = run_app()
-    assert [i.value for i in at.info][:1] == [dashboard.BUNDLED_TABLE_NOTE]
+    assert [i.value for i in at.info][:1] == [dashboard.md_escape(dashboard.BUNDLED_TABLE_NOTE)]
     first, last = events["event_date"].min(), events["event_date"].max()
     line = (
         f"Coverage of the loaded data: curated {first:%Y-%m-%d} to {last:%Y-%m-%d} ({len(events):,} events)"

@@ -279,7 +279,7 @@ if len(table.report):
 
 # --- issue 9: what the bundled table is, and each dataset's coverage beside the KPIs --------------
 if schema.CURATED_DATASET in options.datasets:
-    st.info(dashboard.BUNDLED_TABLE_NOTE, icon="ℹ️")
+    st.info(dashboard.md_escape(dashboard.BUNDLED_TABLE_NOTE), icon="ℹ️")
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Events", f"{figures.events:,}")
 k2.metric(
