@@ -4,7 +4,7 @@ Each shape is generated in a temporary directory (never committed) and read in a
 so its peak RSS (``resource.getrusage``) is that read's alone. Target (issue 9): every shape <= 5 s and
 <= 500 MB peak.
 
-    .venv/bin/python benchmarks/bench_hostile.py [--mb 50]
+    .venv/bin/python benchmarks/bench_hostile.py [--mb 50] [--only "every field"]
 """
 
 from __future__ import annotations
@@ -85,12 +85,15 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak, "outcome": outcome[:120]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=int, default=50, help="size of each generated file (default 50 MB)")
+    parser.add_argument("--only", default="", help="measure only the shapes whose name contains this")
     args = parser.parse_args()
     size = (args.mb << 20) - (1 << 16)  # just under the upload limit, which would refuse it unread
     print("| shape | file size | time | peak RSS | outcome |\n|---|---|---|---|---|")
     failed = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in SHAPES.items():
+            if args.only not in name:
+                continue
             path = Path(tmp) / "upload.csv"
             path.write_bytes(make(size))
             figures = measure(path)

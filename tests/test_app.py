@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from sahelmap import filters, mapview
+from sahelmap import dashboard, filters, mapview
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
@@ -209,3 +209,59 @@ def test_the_map_loads_nothing_from_a_cdn() -> None:
     links = args["js_links"] + args["css_links"]
     assert links and all(link.startswith("../") for link in links), links
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js", "leaflet.markercluster.js"]
+
+
+def test_an_upload_with_linked_copies_turns_counting_once_on_and_every_copy_can_be_shown(events) -> None:
+    curated = events[(events["dataset"].astype(str) == "curated") & (events["geo_precision"] == 1)].iloc[0]
+    copy = event(
+        event_id_cnty="MLI90009",
+        event_date=f"{curated['event_date']:%d %B %Y}",
+        event_type=str(curated["event_type"]),
+        sub_event_type=str(curated["sub_event_type"]),
+        latitude=str(curated["latitude"]),
+        longitude=str(curated["longitude"]),
+    )
+    at = run_app()
+    assert not any(t.key == "w_once" for t in at.toggle)  # nothing linked yet: no option
+    at.file_uploader(key="w_upload").upload("copy.csv", acled_csv(CURRENT, copy), "text/csv").run()
+    assert not at.exception
+    assert at.toggle(key="w_once").value is True  # linked copies loaded: counted once from the start
+    assert metric(at, "Events") == len(events)
+    once = "(each real event once: imported copies of curated events not counted again)"
+    assert dashboard.md_escape(once) in at.caption[0].value
+    assert "once" not in at.query_params  # where the page starts for this data: not written
+    at.toggle(key="w_once").set_value(False).run()
+    assert metric(at, "Events") == len(events) + 1
+    every = "(every copy counted: an event in two datasets counts twice)"
+    assert dashboard.md_escape(every) in at.caption[0].value
+    assert at.query_params["once"] == "0"
+
+
+def test_the_page_says_what_the_bundled_table_is_and_each_datasets_coverage(events) -> None:
+    at = run_app()
+    assert [i.value for i in at.info][:1] == [dashboard.md_escape(dashboard.BUNDLED_TABLE_NOTE)]
+    first, last = events["event_date"].min(), events["event_date"].max()
+    line = (
+        f"Coverage of the loaded data: curated {first:%Y-%m-%d} to {last:%Y-%m-%d} ({len(events):,} events)"
+    )
+    assert dashboard.md_escape(line) in [c.value for c in at.caption]
+
+
+def test_a_link_made_with_other_datasets_names_each_one_missing_here(events) -> None:
+    at = run_app(place="gao", data=f"curated:{len(events)},upload-mine:5")
+    assert not at.exception
+    assert (
+        "Link: This link was made with the dataset 'upload-mine' (5 events), which is not loaded here"
+        in warnings_text(at)
+    )
+    assert at.query_params["data"] == f"curated:{len(events)}"  # the page's own link names its data
+    same = run_app(place="gao", data=f"curated:{len(events)}")
+    assert "Link:" not in warnings_text(same)
+
+
+def test_a_link_with_a_search_longer_than_the_limit_says_it_was_cut(events) -> None:
+    at = run_app(q="w" * 300)
+    assert not at.exception
+    assert "Link: 'q' was cut to 200 characters" in warnings_text(at)
+    assert at.text_input(key="w_q").value == "w" * filters.MAX_TEXT_LENGTH
+    assert at.query_params["q"] == "w" * filters.MAX_TEXT_LENGTH  # the page's link is the cut search

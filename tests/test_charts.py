@@ -193,3 +193,64 @@ def test_no_milestone_layers_when_none_is_inside(table) -> None:
         charts.monthly_counts(table), charts.monthly_totals(table), None, rows
     ).to_dict()
     assert [layer["mark"]["type"] for layer in _layers(spec)] == ["bar", "line"]
+
+
+# --- coverage (issue 9, item 8): where the loaded data ends is shaded, not read as a fall in violence ---
+
+COVER = pd.DataFrame(
+    {
+        "dataset": ["acled", "curated"],
+        "first": pd.to_datetime(["2015-01-01", "2012-01-17"]),
+        "last": pd.to_datetime(["2023-03-31", "2025-06-30"]),
+        "events": [7293, 266],
+    }
+)
+
+
+def test_coverage_gives_each_datasets_first_and_last_date_and_events() -> None:
+    frame = pd.DataFrame(
+        {
+            "dataset": pd.Categorical(["b", "a", "b"]),
+            "event_id": ["1", "2", "3"],
+            "event_date": pd.to_datetime(["2020-05-02", "2019-01-01", "2021-02-03"]),
+        }
+    )
+    assert charts.coverage(frame).astype(str).values.tolist() == [
+        ["a", "2019-01-01", "2019-01-01", "1"],
+        ["b", "2020-05-02", "2021-02-03", "2"],
+    ]
+
+
+def test_coverage_gaps_are_the_runs_of_months_a_dataset_does_not_cover() -> None:
+    gaps = charts.coverage_gaps(COVER, pd.Timestamp("2014-11-01"), pd.Timestamp("2023-06-01"))
+    assert gaps.astype(str).values.tolist() == [
+        ["2014-11-01", "2015-01-01", "acled"],
+        ["2023-04-01", "2023-07-01", "acled"],
+    ]
+    assert charts.coverage_gaps(COVER, pd.Timestamp("2016-01-01"), pd.Timestamp("2023-03-01")).empty
+    both = charts.coverage_gaps(COVER, pd.Timestamp("2025-06-01"), pd.Timestamp("2025-08-01"))
+    assert both.astype(str).values.tolist() == [
+        ["2025-06-01", "2025-07-01", "acled"],
+        ["2025-07-01", "2025-09-01", "acled, curated"],
+    ]
+
+
+def test_monthly_chart_shades_the_gaps_with_a_tooltip_naming_the_dataset() -> None:
+    counts = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2023-02-01", "2023-05-01"]),
+            "month_end": pd.to_datetime(["2023-03-01", "2023-06-01"]),
+            "event_type": ["Battles", "Battles"],
+            "events": [5, 1],
+            "deaths": [3, 0],
+        }
+    )
+    gaps = charts.coverage_gaps(COVER, counts["month"].min(), counts["month"].max())
+    spec = charts.monthly_chart(counts, gaps=gaps).to_dict()
+    shade = spec["layer"][0]
+    assert shade["mark"]["type"] == "rect" and shade["mark"]["color"] == charts.GAP_COLOR
+    rows = spec["datasets"][shade["data"]["name"]]
+    assert [(r["start"][:10], r["end"][:10], r["label"]) for r in rows] == [
+        ("2023-04-01", "2023-06-01", "not covered by acled")
+    ]
+    assert len(charts.monthly_chart(counts).to_dict()["layer"]) == 2  # no gaps, no shade

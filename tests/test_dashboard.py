@@ -316,3 +316,25 @@ def test_view_figures_survive_the_cache_pickle(table) -> None:
     assert again == figures
     assert again.monthly_chart == figures.monthly_chart
     assert again.monthly_chart["layer"] and again.actor_chart["mark"]
+
+
+def test_coverage_line_names_each_dataset_its_dates_and_events() -> None:
+    cover = pd.DataFrame(
+        {
+            "dataset": ["acled", "curated"],
+            "first": pd.to_datetime(["2015-01-01", "2012-02-02"]),
+            "last": pd.to_datetime(["2023-03-31", "2025-11-14"]),
+            "events": [7293, 1],
+        }
+    )
+    assert dashboard.coverage_line(cover) == (
+        "Coverage of the loaded data: acled 2015-01-01 to 2023-03-31 (7,293 events); "
+        "curated 2012-02-02 to 2025-11-14 (1 event)"
+    )
+    assert dashboard.coverage_line(cover.iloc[0:0]) == "Coverage of the loaded data: no events loaded"
+
+
+def test_the_bundled_table_note_says_what_it_is_and_where_its_sources_are() -> None:
+    note = dashboard.BUNDLED_TABLE_NOTE
+    assert "curated selection" in note and "not a complete count" in note and "six focus places" in note
+    assert "source_url" in note and "README" in note

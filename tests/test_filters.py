@@ -361,7 +361,8 @@ def test_describe_the_journalists_question(table) -> None:
             FilterSpec(once=True),
             12,
             200,
-            "All events: 12 events (each real event once), 200 reported deaths",
+            "All events: 12 events (each real event once: imported copies of curated events not counted "
+            "again), 200 reported deaths",
         ),
     ],
 )
@@ -779,3 +780,55 @@ def test_unknown_focus_region_is_named_in_a_notice() -> None:
     assert spec.focus_region == () and "unknown region 'atlantis'" in notices[0]
     with pytest.raises(filters.QueryError):
         filters.parse_query({"focus_region": "atlantis"}, strict=True)
+
+
+# --- counting each real event once: on by default whenever linked copies are loaded (issue 9, item 6) ---
+
+LINKED = filters.Choices(D(2020, 1, 1), D(2024, 12, 31), datasets=("acled", "curated"), has_links=True)
+UNLINKED = filters.Choices(D(2020, 1, 1), D(2024, 12, 31), datasets=("curated",))
+
+
+def test_once_starts_on_when_linked_copies_are_loaded_and_off_otherwise() -> None:
+    assert filters.initial(LINKED) == FilterSpec(once=True)
+    assert filters.initial(UNLINKED) == FilterSpec()
+    assert parse_query({}, LINKED) == (FilterSpec(once=True), [])
+    assert parse_query({}, UNLINKED) == (FilterSpec(), [])
+
+
+def test_once_0_in_a_link_shows_every_copy_and_the_link_round_trips() -> None:
+    spec, notices = parse_query({"once": "0"}, LINKED)
+    assert spec == FilterSpec() and notices == []
+    assert to_query(spec, LINKED) == {"once": "0"}  # the start is on for this data: off is said
+    assert to_query(FilterSpec(once=True), LINKED) == {}  # on is where the page starts: not written
+    assert to_query(FilterSpec(once=True), UNLINKED) == {"once": "1"}
+    assert to_query(FilterSpec(), UNLINKED) == {}
+    for spec in (FilterSpec(), FilterSpec(once=True), FilterSpec(once=True, civilians=True)):
+        for choices in (LINKED, UNLINKED):
+            assert parse_query(to_query(spec, choices), choices) == (spec, [])
+
+
+def test_the_description_says_how_events_were_counted() -> None:
+    assert filters.describe(FilterSpec(once=True), 130, 769, choices=LINKED) == (
+        "All events: 130 events (each real event once: imported copies of curated events not counted again), "
+        "769 reported deaths"
+    )
+    assert filters.describe(FilterSpec(), 137, 1210, choices=LINKED) == (
+        "All events: 137 events (every copy counted: an event in two datasets counts twice), "
+        "1,210 reported deaths"
+    )
+    # with no linked copies loaded there is nothing to say
+    assert (
+        filters.describe(FilterSpec(), 12, 200, choices=UNLINKED)
+        == "All events: 12 events, 200 reported deaths"
+    )
+
+
+def test_counting_once_leaves_out_a_copy_only_when_the_event_it_copies_is_counted() -> None:
+    table = shared_events().copy()
+    table[schema.DUPLICATE_OF] = pd.Series(pd.NA, index=table.index, dtype="str")
+    table.loc[table["event_id"] == "S04", schema.DUPLICATE_OF] = "S01"  # an acled copy of a curated event
+    everything = ids_of(table, FilterSpec(once=True))
+    assert "S04" not in everything and "S01" in everything  # both shown: the copy is not counted again
+    imported_only = ids_of(table, FilterSpec(once=True, dataset=("acled",)))
+    assert "S04" in imported_only  # its curated original is not in this view, so the copy counts
+    assert imported_only == ids_of(table, FilterSpec(dataset=("acled",)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sahelmap import paths, schema
+from sahelmap import events, paths, schema
 from sahelmap.gazetteer import assign_focus_place, haversine_km, load_gazetteer, name_key
 
 
@@ -62,7 +62,7 @@ def test_haversine_bamako_to_kati_is_about_15_km() -> None:
     assert 10 < d[0] < 15
 
 
-def test_focus_place_by_name_radius_and_precision(gazetteer) -> None:
+def test_focus_place_by_name_radius_and_never_for_an_event_located_only_to_a_region(gazetteer) -> None:
     events = pd.DataFrame(
         {
             "location": ["Tombouctou", "Kati", "Kati", "Mopti", "Ségou"],
@@ -75,4 +75,12 @@ def test_focus_place_by_name_radius_and_precision(gazetteer) -> None:
     assert focus.tolist()[:2] == ["Timbuktu", "Bamako"]
     assert pd.isna(focus.iloc[2])  # region-level point near Bamako: not "at Bamako"
     assert pd.isna(focus.iloc[3])  # Mopti is far from every focus place
-    assert focus.iloc[4] == "Ségou"  # named place counts whatever the precision
+    assert pd.isna(
+        focus.iloc[4]
+    )  # located only to a region: "Ségou" names the region's stand-in, not the town
+
+
+def test_sm_0165_located_only_to_the_gao_or_kidal_region_does_not_count_in_gao() -> None:
+    table = events.load_events().events.set_index("event_id")
+    assert table.at["SM-0165", "location"] == "Gao" and table.at["SM-0165", "geo_precision"] == 3
+    assert pd.isna(table.at["SM-0165", "focus_place"])

@@ -174,7 +174,7 @@ def test_load_events_joins_with_geopandas(monkeypatch) -> None:
 
     monkeypatch.setattr(gpd, "sjoin", spy)
     table = events.load_events()
-    assert geography.gpd is gpd and calls and calls[0] == len(table)
+    assert geography.gpd is gpd and len(table) in calls  # (validation also joins each distinct point)
     joined = table.events[list(geography.JOIN_COLUMNS.values())]
     assert joined.notna().all().all() and not joined.eq(geography.OUTSIDE).any().any()
     assert (table.events["admin1_join"].astype(str) == table.events["admin1"]).all()

@@ -25,6 +25,7 @@ from tests.factories import (
     ALL,
     GAO,
     KIDAL,
+    P_GAO,
     TOTAL_DEATHS,
     VAC,
     build_events,
@@ -475,3 +476,28 @@ def test_layer_data_survives_the_cache_pickle(table) -> None:
     for mode in mapparams.MODES:
         layer = mapview.layer_data(table, mode)
         assert pickle.loads(pickle.dumps(layer)) == layer
+
+
+def test_an_event_located_only_to_a_region_is_a_hollow_ring_and_at_no_focus_place() -> None:
+    region = event_row(
+        "R1", "curated", "2025-02-17", P_GAO, geo_precision="3", sub_event_type="Attack", actor1="X"
+    )
+    town = event_row(
+        "T1", "curated", "2025-02-17", P_GAO, geo_precision="1", sub_event_type="Attack", actor1="X"
+    )
+    events = build_events([region, town])
+    focus = events.set_index("event_id")["focus_place"]
+    assert pd.isna(focus["R1"]) and focus["T1"] == "Gao"
+    props = {f["properties"]["id"]: f["properties"] for f in mapview.event_features(events)["features"]}
+    assert (props["R1"]["hollow"], props["T1"]["hollow"]) == (True, False)
+    assert props["R1"]["tooltip"] == (
+        "17 Feb 2025 · Attack · Gao region, located only to a region: the point is a stand-in, not the town"
+    )
+    assert props["T1"]["tooltip"] == "17 Feb 2025 · Attack · Gao"
+    script, _ = render(events)
+    assert "p.hollow" in script and "fillOpacity: 0}" in script  # the style reads the property
+
+
+def test_the_legend_says_what_a_hollow_ring_means() -> None:
+    legend = mapview.legend_html(mapview.event_legend())
+    assert "Hollow ring: located only to a region: the point is a stand-in, not the town" in legend

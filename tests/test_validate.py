@@ -130,3 +130,47 @@ def test_curated_source_needs_a_date_or_a_url() -> None:
     assert "source_url" in result.report["reason"].iloc[0]
     with_url = frame_of(good_row(source_date="", source_url="https://example.org/a"))
     assert validate(with_url, "f.csv", curated=True, today=TODAY).n_rejected == 0
+
+
+def test_a_point_in_the_box_but_beyond_the_tolerance_of_malis_outline_is_rejected() -> None:
+    # Ouagadougou (Burkina Faso) lies inside Mali's bounding box, about 200 km beyond its outline;
+    # Tinzaouaten's border post about 0.5 km outside it, within the 10 km tolerance.
+    raw = frame_of(
+        good_row(event_id="ouaga", latitude="12.37", longitude="-1.52"),
+        good_row(event_id="tinza", latitude="19.9456", longitude="2.9181"),
+    )
+    result = validate(raw, "f.csv", today=TODAY)
+    assert result.valid["event_id"].tolist() == ["tinza"]
+    assert result.report[["row", "column", "value", "reason"]].astype(str).values.tolist() == [
+        [
+            "2",
+            "latitude, longitude",
+            "12.37, -1.52",
+            "more than 10 km outside Mali's outline (OCHA COD-AB boundaries)",
+        ]
+    ]
+    assert result.rejected["rejection_reasons"].tolist() == [
+        "latitude, longitude: more than 10 km outside Mali's outline (OCHA COD-AB boundaries)"
+    ]
+
+
+def test_a_point_outside_the_box_keeps_the_swapped_hint_and_is_not_checked_again_against_the_outline() -> (
+    None
+):
+    raw = frame_of(good_row(latitude="-4.05", longitude="14.1"))
+    result = validate(raw, "f.csv", today=TODAY)
+    assert result.report[["column", "reason"]].astype(str).values.tolist() == [
+        ["latitude", "latitude outside Mali (latitude and longitude look swapped)"],
+        ["longitude", "longitude outside Mali (latitude and longitude look swapped)"],
+    ]
+
+
+def test_a_date_beyond_what_the_table_can_hold_is_rejected_as_outside_the_dates_not_a_crash() -> None:
+    raw = frame_of(
+        good_row(event_id="a", event_date="3000-01-01"), good_row(event_id="b", event_date="01/01/0001")
+    )
+    result = validate(raw, "f.csv", today=TODAY)
+    assert result.report[["row", "column", "value", "reason"]].astype(str).values.tolist() == [
+        ["2", "event_date", "3000-01-01", "date outside 1997-01-01..2026-01-01"],
+        ["3", "event_date", "01/01/0001", "date outside 1997-01-01..2026-01-01"],
+    ]

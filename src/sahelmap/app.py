@@ -30,6 +30,7 @@ from sahelmap import (
     mapview,
     paths,
     perpetrators,
+    provenance,
     reference,
     schema,
     store,
@@ -65,12 +66,14 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
     _filtered: pd.DataFrame,
+    _cover: pd.DataFrame,
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
     period: tuple[dt.date, dt.date],
 ) -> dashboard.ViewFigures:
-    """Chart specs for one view, built once per data, filter and period (any session)."""
-    return dashboard.view_figures(_filtered, period)
+    """Chart specs for one view, built once per data, filter and period (any session); ``_cover``
+    follows from the data and the filter, which the key already holds."""
+    return dashboard.view_figures(_filtered, period, _cover)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -155,7 +158,8 @@ if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     # a comparison link's a, b and by are the comparison's (issue 12), not filters
     compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
-    filter_params, map_params = mapparams.split(params)
+    not_map, map_params = mapparams.split(params)
+    filter_params, _ = provenance.split_params(not_map)
     url_spec, url_notices = filters.parse_query(filter_params, options)
     url_view, map_notices = mapparams.parse(map_params)
     url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
@@ -166,6 +170,8 @@ if "initialised" not in st.session_state:
     st.session_state.update(w_basemap=url_view.basemap, w_mapmode=url_view.mode, w_measure=url_view.measure)
     st.session_state.map_zoom = url_view.zoom  # the map's zoom as the browser last reported it
     st.session_state.url_zoom = url_view.zoom  # the link's zoom, kept until the map looks elsewhere
+    # issue 9: a link made with other datasets than those loaded here says so
+    url_notices += provenance.notices_for(params, provenance.dataset_counts(events))
     st.session_state.url_notices = url_notices + map_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
@@ -179,9 +185,19 @@ if st.session_state.data_range != (options.first, options.last):
     set_period(dashboard.follow_data(st.session_state.f_period, st.session_state.data_range, options))
     st.session_state.data_range = (options.first, options.last)
 
+# --- issue 9: filters whose start depends on the data (linked copies appear with an upload) ---------
+if st.session_state.get("start_values") != widgets.start_state(options):
+    # A filter whose start changed with the data (counting once, when linked copies first appear) moves to
+    # its new start; one the user already set away from its old start keeps the user's value.
+    old = st.session_state.get("start_values")
+    for key, value in widgets.start_state(options).items():
+        if old is not None and old.get(key) != value and st.session_state.get(key) == old.get(key):
+            st.session_state[key] = value
+    st.session_state.start_values = widgets.start_state(options)
+
 
 def reset_filters() -> None:
-    state_from_spec(FilterSpec())
+    state_from_spec(filters.initial(options))
     st.session_state.preset = None
 
 
@@ -330,11 +346,12 @@ if st.session_state.get("playing"):
 spec = widgets.spec_from_state(
     st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
 )
-query = filters.to_query(spec)
+query = filters.to_query(spec, options)
 map_view = mapparams.MapView(
     basemap=basemap, mode=st.session_state.w_mapmode, measure=st.session_state.w_measure
 ).with_zoom(st.session_state.get("map_zoom"))
 url = query | mapparams.to_query(map_view)
+url[provenance.DATA_KEY] = provenance.data_param(provenance.dataset_counts(events))
 if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
     cmp_a, cmp_b, cmp_by = st.session_state.cmp
     url |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query()
@@ -368,6 +385,9 @@ for notice in st.session_state.get("url_notices", []):
 if len(table.report):
     st.warning(f"{len(table.report)} problems were found in the loaded data; those rows are not shown.")
 
+# --- issue 9: what the bundled table is, and each dataset's coverage beside the KPIs --------------
+if schema.CURATED_DATASET in options.datasets:
+    st.info(dashboard.md_escape(dashboard.BUNDLED_TABLE_NOTE), icon="ℹ️")
 k1, k2, k3, k4 = st.columns(4)
 k1.metric("Events", f"{figures.events:,}")
 k2.metric(
@@ -375,6 +395,7 @@ k2.metric(
 )
 k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
 k4.metric("Places", f"{figures.places:,}")
+st.caption(dashboard.md_escape(dashboard.coverage_line(charts.coverage(events))))
 
 if filtered.empty:
     st.info(
@@ -496,7 +517,13 @@ def chosen_row() -> pd.Series | None:
 
 table_rows = dashboard.table_rows(filtered)
 map_section()
-figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())), st.session_state.f_period)
+figures_for_view = view_figures(
+    filtered,
+    dashboard.view_coverage(events, spec),
+    table_key,
+    tuple(sorted(query.items())),
+    st.session_state.f_period,
+)
 
 # --- charts ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])

@@ -33,6 +33,42 @@ def monthly_counts(events: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
+def coverage(events: pd.DataFrame) -> pd.DataFrame:
+    """Each dataset's coverage: its first and last event date and its number of events, in dataset order."""
+    columns = ["dataset", "first", "last", "events"]
+    if events.empty:
+        return pd.DataFrame(columns=columns)
+    by = events.assign(dataset=events["dataset"].astype("str")).groupby("dataset", sort=True)
+    out = by.agg(first=("event_date", "min"), last=("event_date", "max"), events=("event_id", "size"))
+    return out.reset_index()[columns]
+
+
+def coverage_gaps(cover: pd.DataFrame, first_month: pd.Timestamp, last_month: pd.Timestamp) -> pd.DataFrame:
+    """Runs of months from ``first_month`` to ``last_month`` that some loaded dataset does not cover (a month
+    before the month of its first event or after the month of its last): start, end (exclusive) and
+    the datasets missing. A cliff where a file ends then reads as the end of the file, not of the violence.
+    """
+    columns = ["start", "end", "missing"]
+    if cover.empty or pd.isna(first_month) or pd.isna(last_month):
+        return pd.DataFrame(columns=columns)
+    months = pd.period_range(first_month, last_month, freq="M")
+    starts = pd.PeriodIndex(pd.to_datetime(cover["first"]).dt.to_period("M"))
+    ends = pd.PeriodIndex(pd.to_datetime(cover["last"]).dt.to_period("M"))
+    names = cover["dataset"].astype("str").tolist()
+    missing = [
+        ", ".join(n for n, a, b in zip(names, starts, ends, strict=True) if not a <= m <= b) for m in months
+    ]
+    rows: list[dict[str, object]] = []
+    previous = ""
+    for month, text in zip(months, missing, strict=True):
+        if text and text == previous:  # the run goes on
+            rows[-1]["end"] = (month + 1).to_timestamp()
+        elif text:
+            rows.append({"start": month.to_timestamp(), "end": (month + 1).to_timestamp(), "missing": text})
+        previous = text
+    return pd.DataFrame(rows, columns=columns)
+
+
 def actor_group_counts(events: pd.DataFrame) -> pd.DataFrame:
     """Events per actor group (an event with several groups counts once for each)."""
     masks = events[schema.ACTOR_GROUP_MASK].to_numpy()
@@ -82,14 +118,21 @@ def _type_color_scale() -> alt.Scale:
     return alt.Scale(domain=list(EVENT_COLORS), range=list(EVENT_COLORS.values()))
 
 
+GAP_COLOR = "#bbbbbb"
+
+
 def monthly_chart(
     counts: pd.DataFrame,
     totals: pd.DataFrame | None = None,
     period: tuple[dt.date, dt.date] | None = None,
     marks: pd.DataFrame | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
     """Stacked bars of events per month by type, reported deaths as a line on its own axis (every month of
-    ``totals``, empty ones at zero), the time axis spanning ``period``, milestones as labelled rules."""
+    ``totals``, empty ones at zero), the time axis spanning ``period``, milestones as labelled rules.
+
+    ``gaps`` (coverage_gaps) shades the months some loaded dataset does not cover, with a tooltip naming it.
+    """
     totals = totals if totals is not None else monthly_totals(pd.DataFrame(columns=["event_date"]))
     domain = None
     if period is not None:
@@ -141,6 +184,21 @@ def monthly_chart(
         layers.append(rule.encode(x=alt.X("date:T", scale=x_scale), tooltip=["label:N", "source:N"]))
         text = alt.Chart(marks).mark_text(angle=270, align="right", baseline="bottom", dx=-4, fontSize=10)
         layers.append(text.encode(x=alt.X("date:T", scale=x_scale), y=alt.value(0), text="label:N"))
+    if gaps is not None and len(gaps):
+        shade = (
+            alt.Chart(gaps.assign(label="not covered by " + gaps["missing"]))
+            .mark_rect(color=GAP_COLOR, opacity=0.25)
+            .encode(
+                x=alt.X("start:T", scale=x_scale),
+                x2="end:T",
+                tooltip=[
+                    alt.Tooltip("label:N", title="Coverage"),
+                    alt.Tooltip("yearmonth(start):T", title="From"),
+                    alt.Tooltip("yearmonth(end):T", title="Until (exclusive)"),
+                ],
+            )
+        )
+        layers.insert(0, shade)
     return alt.layer(*layers).resolve_scale(y="independent").properties(height=300)
 
 

@@ -17,6 +17,12 @@ from sahelmap.filters import Choices, FilterSpec
 from sahelmap.milestones import Milestone, milestones
 from sahelmap.text import http_urls, is_http_url
 
+# One line above the KPIs: what the bundled table is, and where its sources are.
+BUNDLED_TABLE_NOTE = (
+    "The bundled table is a curated selection of events at six focus places and elsewhere in Mali, "
+    "not a complete count. Each row names its source (the source, source_title and source_url "
+    "columns); how rows were chosen is in the README, under Data and sources."
+)
 PLAY_SECONDS_PER_MONTH = 1.5  # playback speed: one month of events every this many seconds
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -185,12 +191,19 @@ class ViewFigures:
     actor_chart: dict[str, Any]
 
 
-def view_figures(filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> ViewFigures:
-    """Chart data; the time chart spans ``period`` (the events' own months without one)."""
+def view_figures(
+    filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None, cover: pd.DataFrame | None = None
+) -> ViewFigures:
+    """Chart data: the time chart spans ``period`` (the events' own months without one) with its milestones;
+    ``cover`` (charts.coverage of the loaded datasets the view includes) shades the months outside it."""
     totals = charts.monthly_totals(filtered, *(period or (None, None)))
     marks = charts.milestone_rows(milestones(), *period) if period else None
+    counts = charts.monthly_counts(filtered)
+    gaps = None
+    if cover is not None and len(totals):
+        gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
     return ViewFigures(
-        charts.monthly_chart(charts.monthly_counts(filtered), totals, period, marks).to_dict(),
+        charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(),
         charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
     )
 
@@ -209,3 +222,22 @@ def milestones_between(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         for m in milestones()
         if start <= m.date <= end
     ]
+
+
+def _events_word(n: int) -> str:
+    return "event" if n == 1 else "events"
+
+
+def coverage_line(cover: pd.DataFrame) -> str:
+    """Each loaded dataset's first and last event date and its events, for the line beside the KPIs."""
+    parts = [
+        f"{c.dataset} {c.first:%Y-%m-%d} to {c.last:%Y-%m-%d} ({c.events:,} {_events_word(c.events)})"
+        for c in cover.itertuples(index=False)
+    ]
+    return "Coverage of the loaded data: " + ("; ".join(parts) if parts else "no events loaded")
+
+
+def view_coverage(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
+    """The coverage of the loaded datasets this view includes (all, or those its dataset filter names)."""
+    cover = charts.coverage(events)
+    return cover[cover["dataset"].isin(spec.dataset)] if spec.dataset else cover

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
-from sahelmap import export, filters, mapparams, schema
+from sahelmap import export, filters, mapparams, provenance, schema
 from sahelmap.events import EventTable
 from sahelmap.filters import FilterSpec
 
@@ -47,10 +47,10 @@ def view_of(table: EventTable, spec: FilterSpec) -> View:
     return View(
         spec=spec,
         filtered=filtered,
-        description=filters.describe(spec, len(filtered), deaths, data_range),
+        description=filters.describe(spec, len(filtered), deaths, data_range, table.choices),
         stem=filters.file_stem(spec),
         attributions=export.attribution_for(datasets, table.formats),
-        query=urlencode(filters.to_query(spec)),
+        query=urlencode(filters.to_query(spec, table.choices)),
     )
 
 
@@ -61,5 +61,6 @@ def spec_from_query_string(
 
     The map's own parameters (zoom, basemap, map mode, measure) choose no events and are left out."""
     params: Mapping[str, list[str]] = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    filter_params, _ = mapparams.split(params)
+    not_map, _ = mapparams.split(params)  # the map's zoom, basemap and mode filter nothing
+    filter_params, _ = provenance.split_params(not_map)  # nor the datasets a link was made with
     return filters.parse_query(filter_params, table.choices, strict=strict)

@@ -78,12 +78,21 @@ class Filter:
     slot: str  # where the words go: what, who, where, how, period, counting
     format: Callable[[Any], str] = lambda v: ",".join(v) if isinstance(v, tuple) else str(v)
     file_part: Callable[[Any, FilterSpec], list[str]] = lambda v, s: []  # words of a download's name
+    # A filter whose rows depend on what the others selected (counting once: a copy is left out only when
+    # the event it copies is itself counted) masks last, given that selection: (events, value, selected).
+    mask_selected: Callable[[pd.DataFrame, Any, np.ndarray], np.ndarray] | None = None
     # The widget's choices (multiselect), given the data and the other filters' current values.
     options: Callable[[Choices, Mapping[str, Any]], list[str]] = lambda c, now: []
     shown: Callable[[Choices], bool] = lambda c: True  # whether the sidebar offers it for this data
     option_label: Callable[[str], str] = str
     url_key: str = ""  # only where the URL's name differs from ``name``
     free_text: bool = False  # commas are part of the value, not separators
+    # The value a view of this data starts with (a fresh page, Reset, a link that does not name the filter).
+    # None: the default. A link names the filter whenever its value differs from this start.
+    start: Callable[[Choices], Any] | None = None
+
+    def start_for(self, choices: Choices | None) -> Any:
+        return self.default if self.start is None or choices is None else self.start(choices)
 
     @property
     def key(self) -> str:
@@ -168,6 +177,17 @@ def _slugs(values: tuple[str, ...]) -> str:
 def subtypes_for(event_types: Iterable[str]) -> list[str]:
     """Sub-types offered: those of the chosen types, or all when no type is chosen."""
     return [s for t in (list(event_types) or schema.EVENT_TYPES) for s in schema.EVENT_TYPES[t]]
+
+
+def _copies_of_counted_events_left_out(events: pd.DataFrame, on: bool, selected: np.ndarray) -> np.ndarray:
+    """Leave out an imported copy only when the curated event it copies is counted in the same view, so
+    each real event counts once and a view of the imported data alone (dataset=acled) still counts all of
+    it. A table that was never linked has no copies."""
+    if not on or schema.DUPLICATE_OF not in events:
+        return np.ones(len(events), bool)
+    owner = events[schema.DUPLICATE_OF]
+    counted_ids = events["event_id"].to_numpy()[selected]
+    return ~(owner.notna().to_numpy() & owner.isin(counted_ids).to_numpy())
 
 
 def whole_types(spec: FilterSpec) -> list[str]:
@@ -430,17 +450,22 @@ FILTERS: tuple[Filter, ...] = (
         widget=Widget(
             "toggle",
             "Count each real event once",
-            "Imported events linked to a curated event (same days, place and kind) are not counted again.",
+            "On: imported events linked to a curated event (same days, place and kind) are not counted "
+            "again. Off: every copy counts, so an event in two datasets counts twice.",
         ),
         parse=_flag,
-        # a table that was never linked (no imported data) has no copies to leave out
-        mask=lambda e, on, s: (
-            e[schema.DUPLICATE_OF].isna().to_numpy() if schema.DUPLICATE_OF in e else np.ones(len(e), bool)
+        mask=lambda e, on, s: np.ones(len(e), bool),  # see mask_selected
+        mask_selected=_copies_of_counted_events_left_out,
+        describe=lambda on, s: (
+            "(each real event once: imported copies of curated events not counted again)"
+            if on
+            else "(every copy counted: an event in two datasets counts twice)"
         ),
-        describe=lambda on, s: "(each real event once)",
         slot="counting",
-        format=lambda on: "1",
+        format=lambda on: "1" if on else "0",
         shown=lambda c: c.has_links,
+        # On whenever linked copies are loaded: a count must not double an event by default (issue 9).
+        start=lambda c: c.has_links,
     ),
 )
 BY_NAME: dict[str, Filter] = {f.name: f for f in FILTERS}
@@ -512,8 +537,13 @@ def _spec_from_items(items: tuple[tuple[str, Any], ...]) -> FilterSpec:
 def mask(events: pd.DataFrame, spec: FilterSpec) -> np.ndarray:
     """Boolean mask of the events the spec selects (vectorised; no copies of the table)."""
     keep = np.ones(len(events), dtype=bool)
-    for name, value in spec.active().items():
+    active = spec.active()
+    for name, value in active.items():
         keep &= BY_NAME[name].mask(events, value, spec)
+    for name, value in active.items():
+        after = BY_NAME[name].mask_selected
+        if after is not None:
+            keep &= after(events, value, keep)
     return keep
 
 
@@ -530,12 +560,14 @@ def _period_bound(day: dt.date, is_end: bool) -> str:
     return day.strftime("%b %Y") if whole_month else f"{day.day} {day:%b %Y}"
 
 
-def _words(spec: FilterSpec, slot: str) -> list[str]:
-    """The words of every active filter in this slot, in registry order."""
+def _words(spec: FilterSpec, slot: str, choices: Choices | None = None) -> list[str]:
+    """The words of every filter in this slot that restricts something or differs from where this data's
+    view starts (every copy counted while linked copies are loaded), in registry order."""
     words: list[str] = []
-    for name, value in spec.active().items():
-        if BY_NAME[name].slot == slot:
-            said = BY_NAME[name].describe(value, spec)
+    for flt in FILTERS:
+        value = spec[flt.name]
+        if flt.slot == slot and (value != flt.default or value != flt.start_for(choices)):
+            said = flt.describe(value, spec)
             words += [said] if isinstance(said, str) else said
     return [w for w in words if w]
 
@@ -557,11 +589,17 @@ def counting_words(spec: FilterSpec) -> str:
 
 
 def describe(
-    spec: FilterSpec, n_events: int, deaths: int, data_range: tuple[dt.date, dt.date] | None = None
+    spec: FilterSpec,
+    n_events: int,
+    deaths: int,
+    data_range: tuple[dt.date, dt.date] | None = None,
+    choices: Choices | None = None,
 ) -> str:
-    """One line a journalist could paste: what, who, where, when, how many.
+    """One line a journalist could paste: what, who, where, when, how many, and how they were counted.
 
     ``data_range`` (first and last event dates of the table) names an open end of the period.
+    ``choices`` (the loaded data's) says whether linked copies are loaded, so that counting every copy
+    is said.
     """
     sentence = describe_selection(spec)
     if spec.start or spec.end:
@@ -571,7 +609,7 @@ def describe(
         end = _period_bound(spec.end, is_end=True) if spec.end else (last and f"{last:%b %Y}")
         sentence += f", {start or 'the start'} - {end or 'the latest event'}"
     unit = "event" if n_events == 1 else "events"
-    counted = "".join(" " + w for w in _words(spec, "counting"))
+    counted = "".join(" " + w for w in _words(spec, "counting", choices))
     return f"{sentence}: {n_events:,} {unit}{counted}, {deaths:,} reported deaths"
 
 
@@ -605,7 +643,7 @@ def parse_query(
     """
     choices = choices or Choices(dt.date.today(), dt.date.today())
     notices: list[str] = []
-    values: dict[str, object] = {}
+    values: dict[str, object] = {f.name: f.start(choices) for f in FILTERS if f.start is not None}
     for key, raw in params.items():
         try:
             flt = BY_KEY.get(key)
@@ -629,9 +667,15 @@ def parse_query(
     return spec, notices
 
 
-def to_query(spec: FilterSpec) -> dict[str, str]:
-    """FilterSpec -> query parameters, defaults left out (so a plain URL means "everything")."""
-    return {BY_NAME[name].key: BY_NAME[name].format(v) for name, v in spec.active().items()}
+def to_query(spec: FilterSpec, choices: Choices | None = None) -> dict[str, str]:
+    """FilterSpec -> query parameters, each filter left out where it is at the value a view of this data
+    starts with (``choices``; without them, the default), so a plain URL means "as the page opens"."""
+    return {f.key: f.format(spec[f.name]) for f in FILTERS if spec[f.name] != f.start_for(choices)}
+
+
+def initial(choices: Choices) -> FilterSpec:
+    """The view a page of this data starts with: every filter at its start (Reset returns here)."""
+    return FilterSpec(**{f.name: f.start_for(choices) for f in FILTERS})
 
 
 def file_stem(spec: FilterSpec) -> str:
@@ -657,6 +701,7 @@ __all__ = [
     "choices",
     "describe",
     "file_stem",
+    "initial",
     "mask",
     "parse_query",
     "to_query",

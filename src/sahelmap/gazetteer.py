@@ -121,13 +121,14 @@ def assign_focus_place(
     """The focus place an event is at: its location is that place, or it lies within radius_km of it
     (measured in a metric CRS by distance_within_km).
 
-    Events located only to a region (geo_precision 3) get a focus place only by name: a point
-    placed at a region's capital says nothing about the capital itself.
+    Events located only to a region (geo_precision 3) are at no focus place, neither by distance nor by
+    name: their location names the region's capital as a stand-in ("an unknown site in the Gao or Kidal
+    region" is placed on Gao), which says nothing about the capital itself (README, "Place").
     """
     focus = gazetteer.focus_places()
-    by_name = gazetteer.canonical_names(events["location"]).where(lambda s: s.isin(set(focus["name"])))
-    result = by_name.astype("object")
     precise = events["geo_precision"].fillna(1).lt(3).to_numpy()
+    by_name = gazetteer.canonical_names(events["location"]).where(lambda s: s.isin(set(focus["name"])))
+    result = by_name.astype("object").where(precise)
     lat, lon = events["latitude"].to_numpy(float), events["longitude"].to_numpy(float)
     # The focus places lie hundreds of km apart, so no event is near two of them.
     for place in focus.itertuples():

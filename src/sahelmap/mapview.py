@@ -54,6 +54,7 @@ BASEMAP_NOTE = (
     "without it."
 )
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
+REGION_ONLY = "located only to a region: the point is a stand-in, not the town"  # tooltip and legend
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
 _STYLE_AND_POPUP = JsCode(
@@ -61,7 +62,10 @@ _STYLE_AND_POPUP = JsCode(
 function(feature, layer) {
     var p = feature.properties;
     if (layer.setStyle) {
-        layer.setStyle({color: "#222", weight: 0.6, fill: true, fillColor: p.color, fillOpacity: 0.75});
+        // An event located only to a region is a hollow ring: its point is a stand-in, not the town.
+        layer.setStyle(p.hollow
+            ? {color: p.color, weight: 2.5, fill: true, fillColor: p.color, fillOpacity: 0}
+            : {color: "#222", weight: 0.6, fill: true, fillColor: p.color, fillOpacity: 0.75});
         layer.setRadius(p.radius);
     }
     layer.bindPopup(p.popup, {maxWidth: 380});
@@ -133,15 +137,17 @@ def popup_html(event: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def tooltip_text(event: dict[str, Any]) -> str:
+def tooltip_text(event: dict[str, Any], region_only: bool = False) -> str:
     date = format_event_date(event["event_date"], event.get("time_precision"))
-    return esc(f"{date} · {event.get('sub_event_type')} · {event.get('location')}")
+    where = f"{event.get('admin1')} region, {REGION_ONLY}" if region_only else event.get("location")
+    return esc(f"{date} · {event.get('sub_event_type')} · {where}")
 
 
 def event_features(events: pd.DataFrame) -> dict[str, Any]:
     """A GeoJSON FeatureCollection built by hand: one point per event, style and popup in properties."""
     colors = events["event_type"].astype("str").map(EVENT_COLORS).fillna(UNKNOWN_COLOR).to_numpy()
     radii = radius_for(events["fatalities"])
+    hollow = geography.cercle_unknown(events).to_numpy()
     records = events.to_dict("records")
     features = [
         {
@@ -151,8 +157,9 @@ def event_features(events: pd.DataFrame) -> dict[str, Any]:
                 "id": str(e["event_id"]),
                 "color": colors[i],
                 "radius": float(radii[i]),
+                "hollow": bool(hollow[i]),
                 "popup": popup_html(e),
-                "tooltip": tooltip_text(e),
+                "tooltip": tooltip_text(e, bool(hollow[i])),
             },
         }
         for i, e in enumerate(records)
@@ -188,7 +195,11 @@ class LayerData:
         return len(self.data["features"])
 
 
-EVENT_LEGEND_NOTES = ["Circle size: reported deaths", "Grey bubbles: groups of nearby events (their number)"]
+EVENT_LEGEND_NOTES = [
+    "Circle size: reported deaths",
+    f"Hollow ring: {REGION_ONLY}",
+    "Grey bubbles: groups of nearby events (their number)",
+]
 
 
 def event_legend() -> LegendSpec:

@@ -3,8 +3,9 @@
 Two stages, because they fail differently:
 1. parsing (``parse``): strings -> typed columns. A value that cannot be read ("31 February",
    "12,5 N") becomes a rejection naming the formats we accept.
-2. rules (``_rules_schema``, a pandera schema): ranges, vocabularies, uniqueness and the
-   cross-column rules, checked on the typed frame with every failure collected (lazy validation).
+2. rules (``rules``, one ``Rule`` each: column, boolean mask, reason): ranges, vocabularies, uniqueness,
+   the cross-column rules and the point against Mali's outline, each one vectorised mask over the typed
+   frame, so a file of a million bad cells costs a million booleans per rule, not a million objects.
 
 Row numbers are spreadsheet rows: the header is row 1, the first event row 2. Readers put the row
 number in the frame's index, so a file with multi-line quoted fields still reports true rows.
@@ -17,14 +18,13 @@ import functools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from sahelmap import schema
+from sahelmap import geography, schema
 from sahelmap.text import shown
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
@@ -129,7 +129,10 @@ def decide_date_order(
     evidence: dict[str, tuple[object, str]] = {}
     for column in columns:
         text = column.dropna().astype("str").str.strip()
-        parts = _numeric_dates(text).dropna(subset=["a"])
+        # Each distinct value once (a column repeats its dates), in the order of its first row.
+        codes, distinct = pd.factorize(text)
+        _, first = np.unique(codes, return_index=True)
+        parts = _numeric_dates(pd.Series(distinct, dtype="str")).dropna(subset=["a"])
         if parts.empty:
             continue
         a, b = parts["a"].astype("int64"), parts["b"].astype("int64")
@@ -140,12 +143,20 @@ def decide_date_order(
         }
         for kind, mask in kinds.items():
             if mask.any() and kind not in evidence:
-                row = mask.idxmax()
-                evidence[kind] = (row, text[row])
+                at = int(first[parts.index[mask.to_numpy()]].min())  # the earliest row showing it
+                evidence[kind] = (text.index[at], text.iloc[at])
     if given is not None:
         return given, evidence
     settled = [k for k in DATE_ORDERS if k in evidence]
     return (settled[0] if len(settled) == 1 else None), evidence
+
+
+def _as_ns(parsed: pd.Series) -> pd.Series:
+    """Dates in nanoseconds, the table's unit. One beyond what it holds (before 1678, after 2262, such as
+    "3000-01-01") becomes the nearest it holds, which the date rule then rejects with its true reason."""
+    values = np.asarray(parsed.to_numpy(), dtype="datetime64[us]")  # NaT stays NaT
+    held = np.clip(values, np.datetime64("1678-01-01", "us"), np.datetime64("2262-04-11", "us"))
+    return pd.Series(held.astype("datetime64[ns]"), index=parsed.index)
 
 
 def parse_dates(text: pd.Series, order: str | None = None) -> pd.Series:
@@ -161,7 +172,7 @@ def parse_dates(text: pd.Series, order: str | None = None) -> pd.Series:
         todo = parsed.isna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(distinct[todo], format=fmt, errors="coerce")
+        parsed[todo] = _as_ns(pd.to_datetime(distinct[todo], format=fmt, errors="coerce"))
     parts = _numeric_dates(distinct.where(parsed.isna())).dropna(subset=["a"])
     if len(parts):
         same = parts["a"].astype("int64") == parts["b"].astype("int64")
@@ -170,12 +181,19 @@ def parse_dates(text: pd.Series, order: str | None = None) -> pd.Series:
         iso = (iso + " " + parts["time"].fillna("00:00")).where(same | (order is not None))
         for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
             todo = parsed[parts.index].isna() & iso.notna()
-            parsed[todo[todo].index] = pd.to_datetime(iso[todo], format=fmt, errors="coerce")
+            parsed[todo[todo].index] = _as_ns(pd.to_datetime(iso[todo], format=fmt, errors="coerce"))
     serial = distinct.where(parsed.isna()).str.fullmatch(EXCEL_SERIAL).fillna(False).astype("bool")
     if serial.any():
         parsed[serial] = EXCEL_EPOCH + pd.to_timedelta(distinct[serial].astype("int64"), unit="D")
     values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     return pd.Series(values[codes], index=text.index)  # code -1 (missing) picks the NaT at the end
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Strings -> float64 (NaN where unreadable), each distinct string read once."""
+    codes, distinct = pd.factorize(text)
+    read = pd.to_numeric(pd.Series(distinct, dtype="str"), errors="coerce").to_numpy(dtype="float64")
+    return pd.Series(np.append(read, np.nan)[codes], index=text.index)  # code -1 (missing) picks the NaN
 
 
 def _parse_bool(text: pd.Series) -> pd.Series:
@@ -242,7 +260,7 @@ def parse(
                 comma = text.str.match(DECIMAL_COMMA, na=False)
                 counts["comma"] += int(comma.sum())
                 text = text.mask(comma, text.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
-            number = pd.to_numeric(text, errors="coerce").astype("float64")
+            number = _numbers(text)
             unread = given & number.isna()
             too_long = unread & text.str.fullmatch(NUMBER_TEXT, na=False)  # beyond any float (5,000 digits)
             problems.append(_ParseProblem(column, unread & ~too_long, "not a number"))
@@ -286,105 +304,255 @@ def parse(
 # --- rules ---------------------------------------------------------------------------------
 
 
-def _in_range(low: float | pd.Timestamp, high: float | pd.Timestamp, reason: str) -> pa.Check:
-    return pa.Check(lambda s: s.between(low, high), error=reason)
+@dataclass(frozen=True)
+class Rule:
+    """One rule a typed row must meet: where ``fails`` is True, the row is rejected with ``reason`` on
+    ``column``. A rule's mask is False where its value is missing (emptiness is a rule of its own)."""
+
+    column: str
+    fails: Callable[[pd.DataFrame], pd.Series]
+    reason: str
+
+
+EMPTY = "is empty"
+DUPLICATE = "duplicate (an earlier row has it)"
+# The pseudo-column of rules about the point as a whole; the report shows "latitude, longitude" as its value.
+COORDINATES = "latitude, longitude"
+OUTSIDE_BOX = ("latitude outside Mali", "longitude outside Mali")
+
+
+def _outside(column: str, low: float | pd.Timestamp, high: float | pd.Timestamp) -> Callable[..., pd.Series]:
+    return lambda d: d[column].notna() & ~d[column].between(low, high)
+
+
+def _empty(column: str) -> Callable[..., pd.Series]:
+    return lambda d: d[column].isna()
+
+
+def _not_in(column: str, allowed: Iterable[object]) -> Callable[..., pd.Series]:
+    values = list(allowed)
+    return lambda d: d[column].notna() & ~d[column].isin(values)
+
+
+def _in_box(d: pd.DataFrame) -> pd.Series:
+    b = schema.MALI_BOUNDS
+    return d["latitude"].between(b["min_lat"], b["max_lat"]) & d["longitude"].between(
+        b["min_lon"], b["max_lon"]
+    )
+
+
+def _outside_outline(d: pd.DataFrame) -> pd.Series:
+    """Points inside the bounding box but farther than the tolerance from Mali's polygon (geography.py).
+    Each distinct point is checked once: event tables repeat coordinates a lot."""
+    candidates = _in_box(d)
+    out = pd.Series(False, index=d.index)
+    if not candidates.any():
+        return out
+    points = d.loc[candidates, ["latitude", "longitude"]]
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(points))
+    lat = pd.Series(distinct.get_level_values(0), dtype="float64")
+    lon = pd.Series(distinct.get_level_values(1), dtype="float64")
+    out[candidates.to_numpy()] = geography.outside_mali(lat, lon)[codes]
+    return out
 
 
 @functools.cache
-def _rules_schema(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -> pa.DataFrameSchema:
-    """Every rule a typed row must meet. Built on first use, once per day."""
+def rules(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -> tuple[Rule, ...]:
+    """Every rule a typed row must meet, in report order (cross-column rules first). Built once per day."""
     b = schema.MALI_BOUNDS
     first, latest = pd.Timestamp(earliest), pd.Timestamp(today)
-    date_rule = _in_range(first, latest, f"date outside {earliest}..{today.isoformat()}")
+    date_reason = f"date outside {earliest}..{today.isoformat()}"
     required = set(schema.REQUIRED_COLUMNS) | (set(schema.CURATED_REQUIRED) if curated else set())
-
-    def col(name: str, *checks: pa.Check, unique: bool = False) -> pa.Column:
-        return pa.Column(
-            nullable=name not in required,
-            checks=list(checks),
-            unique=unique,
-            report_duplicates="exclude_first",
-            required=False,
-        )
-
-    columns = {
-        "event_id": col("event_id", unique=True),
-        "event_date": col("event_date", date_rule),
-        "end_date": col("end_date", date_rule),
-        "source_date": col("source_date", date_rule),
-        "time_precision": col(
-            "time_precision", pa.Check.isin(list(schema.TIME_PRECISION), error="not 1, 2 or 3")
-        ),
-        "geo_precision": col(
-            "geo_precision", pa.Check.isin(list(schema.GEO_PRECISION), error="not 1, 2 or 3")
-        ),
-        "event_type": col(
-            "event_type", pa.Check.isin(list(schema.EVENT_TYPES), error="not one of ACLED's 6 event types")
-        ),
-        "sub_event_type": col(
-            "sub_event_type",
-            pa.Check.isin(list(schema.SUB_EVENT_TYPES), error="not one of ACLED's 25 sub-event types"),
-        ),
-        "latitude": col("latitude", _in_range(b["min_lat"], b["max_lat"], "latitude outside Mali")),
-        "longitude": col("longitude", _in_range(b["min_lon"], b["max_lon"], "longitude outside Mali")),
-        "fatalities": col("fatalities", pa.Check.ge(0, error="negative")),
-    }
-    for name in schema.CANONICAL_COLUMNS:
-        columns.setdefault(name, col(name))
     cross = [
-        pa.Check(
-            lambda d: d["end_date"].isna() | d["event_date"].isna() | (d["end_date"] >= d["event_date"]),
-            error="end_date: before event_date",
+        Rule(
+            "end_date",
+            lambda d: d["end_date"].notna() & d["event_date"].notna() & (d["end_date"] < d["event_date"]),
+            "before event_date",
         ),
-        pa.Check(
+        Rule(
+            "sub_event_type",
             lambda d: (
-                d["sub_event_type"].isna()
-                | d["event_type"].isna()
-                | d["sub_event_type"].map(schema.PARENT_TYPE).eq(d["event_type"]).fillna(True)
+                d["sub_event_type"].notna()
+                & d["event_type"].notna()
+                & d["sub_event_type"].map(schema.PARENT_TYPE).ne(d["event_type"]).fillna(False)
             ),
-            error="sub_event_type: does not belong to event_type",
+            "does not belong to event_type",
         ),
     ]
     if curated:
         cross.append(
-            pa.Check(
-                lambda d: d["source_date"].notna() | d["source_url"].notna(),
-                error="source_date: empty, and no source_url either (a curated source needs one of them)",
+            Rule(
+                "source_date",
+                lambda d: d["source_date"].isna() & d["source_url"].isna(),
+                "empty, and no source_url either (a curated source needs one of them)",
             )
         )
-    return pa.DataFrameSchema(columns, checks=cross, coerce=False)
+    checks: dict[str, list[tuple[Callable[..., pd.Series], str]]] = {
+        "event_id": [(lambda d: d["event_id"].notna() & d["event_id"].duplicated(keep="first"), DUPLICATE)],
+        **{c: [(_outside(c, first, latest), date_reason)] for c in ("event_date", "end_date", "source_date")},
+        "time_precision": [(_not_in("time_precision", schema.TIME_PRECISION), "not 1, 2 or 3")],
+        "geo_precision": [(_not_in("geo_precision", schema.GEO_PRECISION), "not 1, 2 or 3")],
+        "event_type": [(_not_in("event_type", schema.EVENT_TYPES), "not one of ACLED's 6 event types")],
+        "sub_event_type": [
+            (_not_in("sub_event_type", schema.SUB_EVENT_TYPES), "not one of ACLED's 25 sub-event types")
+        ],
+        "latitude": [(_outside("latitude", b["min_lat"], b["max_lat"]), OUTSIDE_BOX[0])],
+        "longitude": [(_outside("longitude", b["min_lon"], b["max_lon"]), OUTSIDE_BOX[1])],
+        "fatalities": [(lambda d: d["fatalities"].notna() & d["fatalities"].lt(0), "negative")],
+    }
+    per_column = [Rule(name, _empty(name), EMPTY) for name in schema.CANONICAL_COLUMNS if name in required]
+    per_column += [Rule(name, fails, reason) for name, found in checks.items() for fails, reason in found]
+    order = {name: i for i, name in enumerate(schema.CANONICAL_COLUMNS)}
+    per_column.sort(key=lambda r: order[r.column])  # stable: emptiness first, then the column's checks
+    # Last, the point against Mali's outline (only points inside the box get there).
+    return (*cross, *per_column, Rule(COORDINATES, _outside_outline, geography.OUTSIDE_REASON))
 
 
-def _rule_failures(
-    typed: pd.DataFrame, curated: bool, today: dt.date, earliest: str = schema.EARLIEST_DATE
-) -> pd.DataFrame:
-    """pandera failure cases -> (index, column, reason)."""
-    try:
-        _rules_schema(today, curated, earliest).validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    else:
-        return pd.DataFrame(columns=["index", "column", "reason"])
-    cases = cases[cases["index"].notna()].copy()
-    reason = cases["check"].astype("str")
-    reason = reason.replace(
-        {"not_nullable": "is empty", "field_uniqueness": "duplicate (an earlier row has it)"}
-    )
-    # Dataframe-wide checks name their column in the message ("end_date: ..."): use that one.
-    named = reason.str.contains(": ", regex=False)
-    cases["column"] = cases["column"].where(~named, reason.str.split(": ", n=1).str[0])
-    cases["reason"] = reason.where(~named, reason.str.split(": ", n=1).str[1])
-    return cases[["index", "column", "reason"]].drop_duplicates()
-
-
-def _swapped_hint(typed: pd.DataFrame, index: Iterable[object]) -> pd.Series:
-    """For rows outside Mali, say when swapping latitude and longitude would put them inside."""
+def _swapped(typed: pd.DataFrame) -> np.ndarray:
+    """Rows that swapping latitude and longitude would put inside Mali's box."""
     b = schema.MALI_BOUNDS
-    rows = typed.loc[list(index)]
-    inside_if_swapped = rows["longitude"].between(b["min_lat"], b["max_lat"]) & rows["latitude"].between(
+    inside_if_swapped = typed["longitude"].between(b["min_lat"], b["max_lat"]) & typed["latitude"].between(
         b["min_lon"], b["max_lon"]
     )
-    return inside_if_swapped
+    return inside_if_swapped.to_numpy(dtype=bool)
+
+
+def _name(names: dict[str, int], code: int) -> str:
+    return next(name for name, c in names.items() if c == code)
+
+
+class _Found:
+    """Every problem found, as integer codes: the row, its column and its reason (each named once).
+
+    A file of a million bad cells then costs a few arrays of integers, not millions of strings.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.columns: list[np.ndarray] = []
+        self.reasons: list[np.ndarray] = []
+        self.column_names: dict[str, int] = {}
+        self.reason_texts: dict[str, int] = {}
+
+    def _code(self, names: dict[str, int], name: str) -> int:
+        return names.setdefault(name, len(names))
+
+    def add(self, rows: np.ndarray, column: str, reason: str | np.ndarray) -> None:
+        if not len(rows):
+            return
+        self.rows.append(np.asarray(rows, dtype="int64"))
+        self.columns.append(np.full(len(rows), self._code(self.column_names, column), dtype="int16"))
+        if isinstance(reason, str):
+            self.reasons.append(np.full(len(rows), self._code(self.reason_texts, reason), dtype="int32"))
+        else:  # one reason per row (the country each names): each distinct text coded once
+            codes, distinct = pd.factorize(pd.Series(reason, dtype="str"))
+            lookup = np.array([self._code(self.reason_texts, str(t)) for t in distinct], dtype="int32")
+            self.reasons.append(lookup[codes])
+
+    def sorted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """rows, column codes, reason codes, by row, then column name; ties keep the order found."""
+        if not self.rows:
+            empty = np.array([], dtype="int64")
+            return empty, empty.astype("int16"), empty.astype("int32")
+        names = sorted(self.column_names)
+        # Chunks in column-name order (stable), then a stable sort by row: each chunk's rows ascend, so the
+        # sort merges a few dozen sorted runs instead of sorting millions of keys.
+        chunks = sorted(
+            range(len(self.rows)), key=lambda i: names.index(_name(self.column_names, self.columns[i][0]))
+        )
+        rows = np.concatenate([self.rows[i] for i in chunks])
+        self.rows = []
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        columns = np.concatenate([self.columns[i] for i in chunks])[order]
+        reasons = np.concatenate([self.reasons[i] for i in chunks])[order]
+        self.columns, self.reasons = [], []
+        return rows, columns, reasons
+
+
+def _problems(
+    typed: pd.DataFrame,
+    parse_problems: list[_ParseProblem],
+    curated: bool,
+    today: dt.date,
+    earliest: str,
+    unreadable: dict[int, str],
+) -> _Found:
+    found = _Found()
+    rows = typed.index.to_numpy(dtype="int64")
+    unread: dict[str, np.ndarray] = {}
+    for p in parse_problems:
+        mask = p.mask.to_numpy(dtype=bool)
+        unread[p.column] = unread.get(p.column, np.zeros(len(typed), bool)) | mask
+        found.add(rows[mask], p.column, p.reason if isinstance(p.reason, str) else p.reason.to_numpy()[mask])
+    swapped: np.ndarray | None = None
+    for rule in rules(today, curated, earliest):
+        fails = np.asarray(rule.fails(typed), dtype=bool)
+        if rule.column in unread:  # an unreadable value is reported once, not again as "is empty"
+            fails = fails & ~unread[rule.column]
+        if rule.reason in OUTSIDE_BOX and fails.any():
+            swapped = _swapped(typed) if swapped is None else swapped
+            found.add(rows[fails & ~swapped], rule.column, rule.reason)
+            found.add(
+                rows[fails & swapped], rule.column, rule.reason + " (latitude and longitude look swapped)"
+            )
+        else:
+            found.add(rows[fails], rule.column, rule.reason)
+    if unreadable:
+        found.add(np.array(list(unreadable), dtype="int64"), "row", np.array(list(unreadable.values())))
+    return found
+
+
+def _categorical(codes: np.ndarray, names: Iterable[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype="str"))
+
+
+def _values(
+    raw: pd.DataFrame, rows: np.ndarray, columns: np.ndarray, column_names: list[str]
+) -> pd.Categorical:
+    """The offending value of each problem, as the user gave it (cut to MAX_VALUE_IN_REPORT), coded:
+    each distinct value is held once, however many rows repeat it."""
+    codes = np.zeros(len(rows), dtype="int64")  # 0: "" (no value, or no such column)
+    texts: list[pd.Series] = [pd.Series([""], dtype="str")]
+    n = 1
+    for code, column in enumerate(column_names):
+        shown_columns = ["latitude", "longitude"] if column == COORDINATES else [column]
+        where = np.flatnonzero(columns == code)
+        if not len(where) or not all(c in raw.columns for c in shown_columns):
+            continue
+        given = raw[shown_columns[0]].reindex(rows[where]).astype("str")
+        for other in shown_columns[1:]:
+            given = given + ", " + raw[other].reindex(rows[where]).astype("str")
+        local, distinct = pd.factorize(given)
+        codes[where] = np.where(local < 0, 0, local + n)
+        texts.append(pd.Series(distinct, dtype="str").str.slice(0, MAX_VALUE_IN_REPORT))
+        n += len(distinct)
+    # Values cut to the same text, or repeated across columns, become one category.
+    merged, categories = pd.factorize(pd.concat(texts, ignore_index=True))
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype="str"))
+
+
+def _reasons_per_row(
+    rows: np.ndarray,
+    columns: np.ndarray,
+    reasons: np.ndarray,
+    column_names: list[str],
+    reason_texts: list[str],
+) -> pd.Categorical:
+    """One "column: reason; column: reason" per rejected row (``rows`` sorted), in the report's order.
+    Rows with the same problems share one text."""
+    if not len(rows):
+        return pd.Categorical([])
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    ends = np.r_[starts[1:], len(rows)]
+    line = (columns.astype("int64") * len(reason_texts) + reasons).tolist()
+    texts: dict[tuple[int, ...], int] = {}
+    codes = np.empty(len(starts), dtype="int64")
+    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        codes[i] = texts.setdefault(tuple(line[s:e]), len(texts))
+    n = len(reason_texts)
+    joined = ["; ".join(f"{column_names[k // n]}: {reason_texts[k % n]}" for k in key) for key in texts]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(joined, dtype="str"))
 
 
 # --- entry point ---------------------------------------------------------------------------
@@ -428,74 +596,41 @@ def validate(
         return ValidationResult(_empty_typed(), report, rejected.reset_index(drop=True), len(raw))
 
     typed, parse_problems, notices = parse(raw, date_order, decimal_comma)
-    lines: list[pd.DataFrame] = [
-        pd.DataFrame(
+    found = _problems(typed, parse_problems, curated, today, earliest, unreadable or {})
+    rows, columns, reasons = found.sorted()
+    column_names, reason_texts = list(found.column_names), list(found.reason_texts)
+    report = (
+        empty_report()
+        if not len(rows)
+        else pd.DataFrame(
             {
-                "index": typed.index[p.mask.to_numpy()],
-                "column": p.column,
-                "reason": p.reason if isinstance(p.reason, str) else p.reason[p.mask].to_numpy(),
+                "file": pd.Categorical.from_codes(
+                    np.zeros(len(rows), "int8"), categories=pd.Index([file], dtype="str")
+                ),
+                "row": pd.array(rows, dtype="Int64"),
+                "column": _categorical(columns, column_names),
+                "value": _values(raw, rows, columns, column_names),
+                "reason": _categorical(reasons, reason_texts),
             }
         )
-        for p in parse_problems
-        if p.mask.any()
-    ]
-    parse_failed = pd.concat(lines, ignore_index=True) if lines else None
-    rules = _rule_failures(typed, curated, today, earliest)
-    if parse_failed is not None:  # an unreadable value is reported once, not again as "is empty"
-        seen = pd.MultiIndex.from_frame(parse_failed[["index", "column"]])
-        rules = rules[~pd.MultiIndex.from_frame(rules[["index", "column"]]).isin(seen)]
-    found = pd.concat([*lines, rules], ignore_index=True)
-
-    outside = found["reason"].isin(["latitude outside Mali", "longitude outside Mali"])
-    if outside.any():
-        swapped = _swapped_hint(typed, found.loc[outside, "index"]).to_numpy()
-        found.loc[found.index[outside][swapped], "reason"] += " (latitude and longitude look swapped)"
-
-    report = _report(found, raw, file)
-    bad_index = pd.Index(found["index"].unique())
-    good = ~typed.index.isin(bad_index)
+    )
+    good = ~typed.index.isin(rows)
     valid = typed[good]
     if dataset is not None:
         valid = valid.assign(dataset=valid["dataset"].fillna(dataset))
     rejected = raw.loc[~good].drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
-    reasons = (report["column"] + ": " + report["reason"]).groupby(report["row"]).agg("; ".join)
     rejected.insert(0, "row", rejected.index)
-    rejected["rejection_reasons"] = rejected["row"].map(reasons)
     if unreadable:
-        rows = pd.array(list(unreadable), dtype="Int64")
-        unsplit_lines = pd.DataFrame(
-            {"file": file, "row": rows, "column": "row", "value": "", "reason": list(unreadable.values())}
-        )
-        report = pd.concat([report, unsplit_lines], ignore_index=True).sort_values("row", kind="stable")
-        unsplit = pd.DataFrame({"row": rows, "rejection_reasons": "row: " + unsplit_lines["reason"]})
+        unsplit = pd.DataFrame({"row": np.array(list(unreadable), dtype="int64")})
         rejected = pd.concat([rejected, unsplit], ignore_index=True).sort_values("row", kind="stable")
+    # The report is sorted by row and names every rejected row, so its rows align with these.
+    rejected["rejection_reasons"] = _reasons_per_row(rows, columns, reasons, column_names, reason_texts)
     return ValidationResult(
         schema.coerce(valid),
         report.reset_index(drop=True),
         rejected.reset_index(drop=True),
         len(raw) + len(unreadable or {}),
         tuple(notices),
-    )
-
-
-def _report(found: pd.DataFrame, raw: pd.DataFrame, file: str) -> pd.DataFrame:
-    if found.empty:
-        return empty_report()
-    found = found.sort_values(["index", "column"], kind="stable")
-    # The offending values, column by column (a lookup per cell costs seconds for 100,000 bad rows).
-    values = pd.Series("", index=found.index, dtype="object")
-    for column, where in found.groupby("column", sort=False).groups.items():
-        if column in raw.columns:
-            given = raw[column].reindex(found.loc[where, "index"]).astype("str")
-            values[where] = given.str.slice(0, MAX_VALUE_IN_REPORT).fillna("").to_numpy()
-    return pd.DataFrame(
-        {
-            "file": file,
-            "row": pd.array(found["index"].astype("int64"), dtype="Int64"),
-            "column": found["column"].astype("str").to_numpy(),
-            "value": values.to_numpy(),
-            "reason": found["reason"].astype("str").to_numpy(),
-        }
     )
 
 

@@ -65,3 +65,10 @@ def spec_from_state(
     }
     start, end = period
     return FilterSpec(start=start, end=end, **values)
+
+
+def start_state(choices: Choices) -> dict[str, Any]:
+    """Widget key -> start value for the filters whose start depends on the data (``Filter.start``)."""
+    return {
+        key_of(f): f.start_for(choices) for f in FILTERS if f.start is not None and f.widget.kind != PERIOD
+    }

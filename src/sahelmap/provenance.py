@@ -1,0 +1,101 @@
+"""Which datasets a link was made with, so that a recipient with other data is told (issue 9, item 7).
+
+A link carries ``data=curated:266,acled:7293``: each loaded dataset's label and its number of events
+(the whole table's, not the view's). Opened where the loaded datasets differ, the page names each
+dataset the link was made with that is missing here, or that holds another number of events. Labels
+are store labels or upload labels ([A-Za-z0-9_.-]), so commas and colons never occur in them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+DATA_KEY = "data"  # the URL key; not a filter (filters.parse_query never sees it)
+MAX_DATASETS = 50  # a link naming more is cut to this many, with a notice
+ENTRY = re.compile(r"([A-Za-z0-9_.-]{1,80}):([0-9]{1,10})")
+
+
+def dataset_counts(events: pd.DataFrame) -> dict[str, int]:
+    """Events per loaded dataset, by label (sorted)."""
+    counts = events["dataset"].astype("str").value_counts()
+    return {str(label): int(n) for label, n in sorted(counts.items())}
+
+
+def data_param(counts: Mapping[str, int]) -> str:
+    """{"acled": 7293, "curated": 266} -> "acled:7293,curated:266"."""
+    return ",".join(f"{label}:{n}" for label, n in sorted(counts.items()))
+
+
+def split_params(
+    params: Mapping[str, str | list[str]],
+) -> tuple[dict[str, str | list[str]], str | None]:
+    """The filter parameters, and the ``data`` value (its last one) if the link carries it."""
+    filters_only = {k: v for k, v in params.items() if k != DATA_KEY}
+    raw = params.get(DATA_KEY)
+    if isinstance(raw, list):
+        raw = raw[-1] if raw else None
+    return filters_only, raw
+
+
+def parse_data(raw: str) -> tuple[dict[str, int], list[str]]:
+    """ "acled:7293,curated:266" -> ({"acled": 7293, "curated": 266}, notices about what was not read)."""
+    counts: dict[str, int] = {}
+    notices: list[str] = []
+    unread = 0
+    for entry in raw.split(","):
+        entry = entry.strip()
+        found = ENTRY.fullmatch(entry)
+        if found is None:
+            unread += bool(entry)
+            continue
+        if len(counts) == MAX_DATASETS:
+            notices.append(
+                f"the link names more than {MAX_DATASETS} datasets; the first {MAX_DATASETS} were compared"
+            )
+            break
+        counts[found.group(1)] = int(found.group(2))
+    if unread:
+        notices.append(
+            f"{unread} entries of the link's '{DATA_KEY}' parameter could not be read (expected label:events)"
+        )
+    return counts, notices
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event" + ("" if n == 1 else "s")
+
+
+def differences(linked: Mapping[str, int], loaded: Mapping[str, int]) -> list[str]:
+    """One notice per dataset the link was made with that is missing here or holds another number of events,
+    and one per dataset loaded here that the link was made without."""
+    notices = []
+    for label, n in linked.items():
+        if label not in loaded:
+            notices.append(
+                f"This link was made with the dataset '{label}' ({_events(n)}), which is not loaded here: "
+                "the numbers shown may differ from the ones the link's author saw."
+            )
+        elif loaded[label] != n:
+            notices.append(
+                f"This link was made with the dataset '{label}' holding {_events(n)}; here it holds "
+                f"{_events(loaded[label])}, so the numbers shown may differ."
+            )
+    for label, n in loaded.items():
+        if label not in linked:
+            notices.append(
+                f"The dataset '{label}' ({_events(n)}) is loaded here but the link was made without it: "
+                "the numbers shown may differ."
+            )
+    return notices
+
+
+def notices_for(params: Mapping[str, str | list[str]], loaded: Mapping[str, int]) -> list[str]:
+    """Everything a recipient should be told about the data behind a link (nothing when it carries none)."""
+    _, raw = split_params(params)
+    if raw is None:
+        return []
+    linked, notices = parse_data(str(raw))
+    return notices + differences(linked, loaded)
