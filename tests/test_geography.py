@@ -173,6 +173,7 @@ def test_load_events_joins_with_geopandas(monkeypatch) -> None:
         return real_sjoin(left, right, *args, **kwargs)
 
     monkeypatch.setattr(gpd, "sjoin", spy)
+    events._bundled_curated.cache_clear()  # derived once per process: make this call derive it
     table = events.load_events()
     assert geography.gpd is gpd and len(table) in calls  # (validation also joins each distinct point)
     joined = table.events[list(geography.JOIN_COLUMNS.values())]

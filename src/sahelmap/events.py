@@ -70,11 +70,25 @@ def load_events(
     ``data_dir`` or the user's data directory).
     """
     stored = store.load_stored(data_dir) if include_stored else []
-    results = [read_curated_file(curated or paths.curated_events_path()), *(extra or []), *stored]
-    frames = [derive_columns(r.valid, gazetteer, rules) for r in results]
+    others = [*(extra or []), *stored]
+    if curated is None and gazetteer is None and rules is None:
+        bundled, bundled_frame = _bundled_curated()
+    else:
+        bundled = read_curated_file(curated or paths.curated_events_path())
+        bundled_frame = derive_columns(bundled.valid, gazetteer, rules)
+    results = [bundled, *others]
+    frames = [bundled_frame, *(derive_columns(r.valid, gazetteer, rules) for r in others)]
     formats = {schema.CURATED_DATASET: "curated"}
     if include_stored:
         formats.update({info.label: info.format for info in store.list_datasets(data_dir)})
     events = linking.link(combine(frames), formats)
     report = pd.concat([r.report for r in results], ignore_index=True)
     return EventTable(events, report, tuple(events["dataset"].cat.categories), formats)
+
+
+@functools.cache
+def _bundled_curated() -> tuple[ValidationResult, pd.DataFrame]:
+    """The bundled table, validated and derived once per process: it only changes with the package, and
+    every reload after an import or an upload would otherwise redo its checks and spatial join."""
+    result = read_curated_file(paths.curated_events_path())
+    return result, derive_columns(result.valid)
