@@ -11,6 +11,7 @@ import functools
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -41,12 +42,36 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
     return load_events(include_stored=True)
 
 
+# --- one view per (data, filter), shared by every session (issue 10: bounded, no per-rerun copies) ----
+@st.cache_resource(max_entries=4, show_spinner=False)
+def precomputed(_events: pd.DataFrame, table_key: object) -> dashboard.Precomputed:
+    return dashboard.precompute(_events)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def selection(
+    _events: pd.DataFrame, table_key: object, _spec: FilterSpec, query_items: tuple[tuple[str, str], ...]
+) -> Any:
+    """Row positions of the events a filter selects (read-only; 8 bytes an event); query_items is its key."""
+    positions = np.flatnonzero(filters.mask(_events, _spec))
+    positions.flags.writeable = False
+    return positions
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame, table_key: object, query_items: tuple[tuple[str, str], ...]
+    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...]
 ) -> dashboard.ViewFigures:
     """Map layer data and chart specs for one view, built once per data and filter (any session)."""
-    return dashboard.view_figures(_filtered)
+    return dashboard.view_figures(dashboard.figure_rows(_events, _positions))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def table_page(
+    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...], order: str
+) -> dashboard.TablePage:
+    """The table's rows for one view and order: at most dashboard.TABLE_ROW_CAP, sorted here."""
+    return dashboard.table_page(_events, order, positions=_positions)
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -213,15 +238,18 @@ if st.session_state.get("playing"):
     playback_tick()
 
 spec = widgets.spec_from_state(
-    st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
+    {key: st.session_state[key] for key in widgets.widget_keys() if key in st.session_state},
+    dashboard.spec_period(st.session_state.f_period, options),
+    options,
 )
 query = filters.to_query(spec)
 if query != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(query)
 
-view = extract.view_of(table, spec)
-filtered = view.filtered
-figures = dashboard.kpis(filtered)
+query_items = tuple(sorted(query.items()))  # the filter, as the caches' key
+positions = selection(events, table_key, spec, query_items)
+view = extract.view_of(table, spec, positions)
+figures = dashboard.kpis_at(precomputed(events, table_key), positions)
 description = view.description
 
 
@@ -230,10 +258,15 @@ def dashboard_columns() -> dict[str, Any]:
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
         "source_url": st.column_config.LinkColumn("Link", display_text="open"),
         "fatalities": st.column_config.NumberColumn("Deaths", format="%d"),
+        "notes": st.column_config.TextColumn(
+            "Notes",
+            help=f"The first {dashboard.NOTES_CHARS} characters; the map's popup and the downloads hold "
+            "every note in full.",
+        ),
         **{
             k: v
             for k, v in dashboard.TABLE_COLUMNS.items()
-            if k not in ("event_date", "source_url", "fatalities")
+            if k not in ("event_date", "source_url", "fatalities", "notes")
         },
     }
 
@@ -254,7 +287,7 @@ k2.metric(
 k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
 k4.metric("Places", f"{figures.places:,}")
 
-if filtered.empty:
+if not len(positions):
     st.info(
         "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
     )
@@ -269,7 +302,7 @@ if zoom_choice in schema.FOCUS_PLACES:
     place = places[places["name"] == zoom_choice].iloc[0]
     center, zoom = (float(place["latitude"]), float(place["longitude"])), mapview.PLACE_ZOOM
 
-figures_for_view = view_figures(filtered, table_key, tuple(sorted(query.items())))
+figures_for_view = view_figures(events, positions, table_key, query_items)
 layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.layer)
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
@@ -280,11 +313,13 @@ if layer.mode == "grid":
         f"{mapview.DETAIL_LIMIT:,} events or fewer to see each event with its source."
     )
 # A row chosen in the table below puts the map on that event.
-table_rows = dashboard.table_rows(filtered)
+table_order = st.session_state.get("w_table_order") or "newest"
+page = table_page(events, positions, table_key, query_items, table_order)
+table_rows = page.rows
 chosen_rows = st.session_state.get("event_table", {}).get("selection", {}).get("rows", [])
 chosen = table_rows.iloc[chosen_rows[0]] if chosen_rows and chosen_rows[0] < len(table_rows) else None
 if chosen is not None:
-    event = filtered.loc[chosen.name]
+    event = events.loc[chosen.name]
     center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
     st.info(
         f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
@@ -315,7 +350,14 @@ with right:
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")
-st.caption("Select a row to show the event on the map.")
+st.segmented_control(
+    "Sort the table",
+    list(dashboard.TABLE_ORDERS),
+    format_func=lambda order: dashboard.TABLE_ORDERS[order].capitalize(),
+    default="newest",
+    key="w_table_order",
+)
+st.caption(page.caption + " Select a row to show the event on the map.")
 st.dataframe(
     table_rows,
     key="event_table",
@@ -332,7 +374,7 @@ st.subheader("Download this selection")
 st.markdown("**" + dashboard.md_escape(description) + "**")
 for line in view.attributions:
     st.caption(dashboard.md_escape(line))
-if any(str(d) != schema.CURATED_DATASET for d in filtered["dataset"].unique()):
+if any(d != schema.CURATED_DATASET for d in view.datasets):
     st.caption("This extract includes imported rows: cite their original publisher as above.")
 LABELS = {"csv": "CSV", "geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": "ZIP (CSV, GeoJSON, README)"}
 MIMES = {

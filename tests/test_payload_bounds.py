@@ -1,0 +1,57 @@
+"""Every element of a rerun is bounded (issue 10): 100,000 synthetic ACLED-format events in the store.
+
+The sizes are serialized protobuf bytes of the elements AppTest received, a property of the design
+(caps on the table's rows and the map's features), not a timing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sahelmap import dashboard
+from tests.apptest_helpers import element_sizes, metric, run_app
+from tests.factories import store_synthetic_acled
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
+
+N_EVENTS = 100_000
+KB = 1_000
+BOUNDS = {"map": 600 * KB, "table": 300 * KB, "charts": 100 * KB, "total": 1_000 * KB}
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory):
+    directory = tmp_path_factory.mktemp("store-100k")
+    stored = store_synthetic_acled(N_EVENTS, directory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAHELMAP_DATA_DIR", str(directory))
+        yield stored
+
+
+def assert_bounded(sizes: dict[str, int]) -> None:
+    over = {k: f"{sizes[k]:,} > {bound:,}" for k, bound in BOUNDS.items() if sizes[k] > bound}
+    assert not over, f"elements over their bound: {over}; all sizes: {sizes}"
+
+
+def test_every_element_is_bounded_at_100k_events(big_store: int) -> None:
+    at = run_app()
+    assert not at.exception
+    assert metric(at, "Events") >= big_store == N_EVENTS
+    sizes = element_sizes(at)
+    assert sizes["map"] > 0 and sizes["charts"] > 0 and sizes["table"] > 0, sizes  # each was measured
+    assert_bounded(sizes)
+    assert len(at.dataframe[0].value) == dashboard.TABLE_ROW_CAP
+
+
+def test_bounds_hold_after_filter_changes_and_the_deaths_order(big_store: int) -> None:
+    at = run_app()
+    at.multiselect(key="w_type").set_value(["Battles", "Violence against civilians"])
+    at.run()
+    assert_bounded(element_sizes(at))
+    at.multiselect(key="w_place").set_value(["Gao"])
+    at.segmented_control(key="w_table_order").set_value("deaths")
+    at.run()
+    assert not at.exception
+    assert_bounded(element_sizes(at))
+    deaths = at.dataframe[0].value["fatalities"].fillna(-1).tolist()
+    assert deaths == sorted(deaths, reverse=True)
