@@ -521,7 +521,9 @@ def synthetic_acled(rows: int, seed: int = 1) -> pd.DataFrame:
             "assoc_actor_2": "",
             "inter2": "7",
             "interaction": "17",
-            "civilian_targeting": np.where(event_type == "Violence against civilians", "Civilian targeting", ""),
+            "civilian_targeting": np.where(
+                event_type == "Violence against civilians", "Civilian targeting", ""
+            ),
             "iso": "466",
             "region": "Western Africa",
             "country": "Mali",
@@ -532,7 +534,9 @@ def synthetic_acled(rows: int, seed: int = 1) -> pd.DataFrame:
             "latitude": (place["latitude"] + rng.uniform(-0.08, 0.08, rows)).round(4).astype(str),
             "longitude": (place["longitude"] + rng.uniform(-0.08, 0.08, rows)).round(4).astype(str),
             "geo_precision": rng.choice(["1", "1", "2", "3"], rows),
-            "source": rng.choice(["Studio Tamani", "Le Républicain (Mali); AFP", "Menastream", "Local partner"], rows),
+            "source": rng.choice(
+                ["Studio Tamani", "Le Républicain (Mali); AFP", "Menastream", "Partner"], rows
+            ),
             "source_scale": "National",
             "notes": notes,
             "fatalities": rng.poisson(1.5, rows).astype(str),

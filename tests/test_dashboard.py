@@ -225,7 +225,8 @@ def test_table_page_says_when_it_shows_everything(table) -> None:
     assert dashboard.table_page(table).caption == f"All {len(table)} events, newest first."
     one = dashboard.table_page(table, positions=np.array([0]))
     assert one.caption == "All 1 event, newest first." and one.rows.index[0] == table.index[0]
-    assert dashboard.table_page(table, positions=np.array([], dtype=int)).caption == "All 0 events, newest first."
+    none = dashboard.table_page(table, positions=np.array([], dtype=int))
+    assert none.caption == "All 0 events, newest first." and none.rows.empty
 
 
 def test_table_page_by_deaths_puts_unknown_tolls_last(table) -> None:

@@ -68,7 +68,11 @@ def view_figures(
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def table_page(
-    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...], order: str
+    _events: pd.DataFrame,
+    _positions: Any,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    order: str,
 ) -> dashboard.TablePage:
     """The table's rows for one view and order: at most dashboard.TABLE_ROW_CAP, sorted here."""
     return dashboard.table_page(_events, order, positions=_positions)

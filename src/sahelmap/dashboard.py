@@ -205,7 +205,7 @@ def table_page(
 
 
 def _row_bytes(rows: pd.DataFrame) -> np.ndarray:
-    """About what each row costs in the table's Arrow data: its text as UTF-8, 4 bytes a cell besides (offsets, numbers)."""
+    """About what each row costs in the table's Arrow data: its text as UTF-8, plus 4 bytes a cell."""
     size = np.full(len(rows), 4 * len(rows.columns), dtype=np.int64)
     for column in rows.columns:
         if rows[column].dtype == object or isinstance(rows[column].dtype, pd.StringDtype):
