@@ -341,6 +341,9 @@ st_folium(
     height=560,
     use_container_width=True,
     returned_objects=[],
+    # st_folium renders the map again itself; its first render (render=True) was half its cost per
+    # rerun and only repeated each focus place's setIcon in the script (issue 10's profile).
+    render=False,
 )
 
 # --- charts ----------------------------------------------------------------------------------
