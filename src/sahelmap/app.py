@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
+from folium.plugins import MarkerCluster
 from streamlit_folium import st_folium
 
 from sahelmap import dashboard, export, extract, filters, mapview, paths, reference, schema, store, widgets
@@ -311,6 +312,10 @@ layer = mapview.layer_from_data(figures_for_view.layer_mode, figures_for_view.la
 # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
 # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
 base = mapview.base_map(basemap, places)
+# The browser loads the map's plugins (their <script> tags) only with the first map it mounts; later
+# reruns swap the event layer alone. A page first drawn with grid cells then filtered down to single
+# (clustered) events drew nothing: load the cluster plugin always (an empty cluster group, invisible).
+MarkerCluster(control=False).add_to(base)
 if layer.mode == "grid":
     st.caption(
         f"{figures.events:,} events are drawn as {layer.n_features:,} grid cells; narrow the filters to "
