@@ -27,6 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 warnings.filterwarnings("ignore")
 
 
@@ -105,12 +106,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.child:
         print(json.dumps(child(args.child, args.changes)))
         return {}
-    from tests.factories import store_synthetic_acled, synthetic_acled
+    from synthetic import prepare_store
+
+    from tests.factories import synthetic_acled
 
     with tempfile.TemporaryDirectory(prefix="sahelmap-baseline-") as tmp:
         csv = Path(tmp) / "events.csv"
         synthetic_acled(args.events).to_csv(csv, index=False)
-        store_synthetic_acled(args.events, Path(tmp) / "store")
+        prepare_store(args.events, Path(tmp) / "store")
         env = {**os.environ, "SAHELMAP_BASELINE_CSV": str(csv), "SAHELMAP_DATA_DIR": str(Path(tmp) / "store")}
         ours = run("sahelmap", args.changes, env)
         theirs = run("baseline", args.changes, env)

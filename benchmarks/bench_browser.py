@@ -30,6 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 warnings.filterwarnings("ignore")
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -45,8 +46,8 @@ MAP_REPLACED = (
 )
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 COMPLETE = (
-    "() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
-    "[data-testid=\"stVegaLiteChart\"] svg').length >= 2"
+    '() => document.querySelectorAll(\'[data-testid="stVegaLiteChart"] canvas, '
+    '[data-testid="stVegaLiteChart"] svg\').length >= 2'
     " && !!document.querySelector('[data-testid=\"stDataFrame\"] canvas')"
     f" && ({MAP_DRAWN})()"
     " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -95,17 +96,15 @@ def make_change(page: Any, kind: str, label: str, text: str) -> None:
 
 def measure(size: int, n_changes: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
+    from synthetic import prepare_store
 
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, make_router, streamlit_server
-    from tests.factories import store_synthetic_acled
 
     result: dict[str, Any] = {"size": size}
     stage = {"now": "start"}
     with tempfile.TemporaryDirectory(prefix="sahelmap-browser-") as tmp:
         data_dir = Path(tmp)
-        t0 = time.perf_counter()
-        store_synthetic_acled(size, data_dir)
-        result["import_s"] = time.perf_counter() - t0
+        result["import_s"] = prepare_store(size, data_dir)
         with streamlit_server(data_dir, timeout=300) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1100})
@@ -175,8 +174,10 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     row("page complete: map, charts, table, idle (target <= 8 s at 1M)", lambda r: f"{r['complete_s']:.1f} s")
     row(
         "filter change to map updated: median / p90 / max (target <= 1 s at 100k)",
-        lambda r: f"{r['change']['median_s']:.2f} / {r['change']['p90_s']:.2f} / {r['change']['max_s']:.2f} s"
-        f" (n={r['change']['n']})",
+        lambda r: (
+            f"{r['change']['median_s']:.2f} / {r['change']['p90_s']:.2f} / {r['change']['max_s']:.2f} s"
+            f" (n={r['change']['n']})"
+        ),
     )
     row("exception elements", lambda r: str(r["exceptions"]))
     return results

@@ -503,12 +503,10 @@ def import_acled(path: Path, data_dir: Path) -> float:
 
 def store_synthetic(rows: int, data_dir: Path) -> float:
     """Import ``rows`` synthetic ACLED-format events (tests/factories.py) into the temporary store."""
-    sys.path.insert(0, str(ROOT))
-    from tests.factories import store_synthetic_acled
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import prepare_store
 
-    started = time.perf_counter()
-    store_synthetic_acled(rows, data_dir)
-    return time.perf_counter() - started
+    return prepare_store(rows, data_dir)
 
 
 REPLICAS_SITE = ROOT / "deploy" / "nginx" / "sahelmap-replicas.conf"

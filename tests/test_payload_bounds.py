@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sahelmap import dashboard
-from tests.apptest_helpers import element_sizes, metric, run_app
+from tests.apptest_helpers import element_sizes, map_args, metric, run_app
 from tests.factories import store_synthetic_acled
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
@@ -55,3 +55,15 @@ def test_bounds_hold_after_filter_changes_and_the_deaths_order(big_store: int) -
     assert_bounded(element_sizes(at))
     deaths = at.dataframe[0].value["fatalities"].fillna(-1).tolist()
     assert deaths == sorted(deaths, reverse=True)
+
+
+def test_a_map_first_drawn_as_cells_can_still_draw_clustered_events(big_store: int) -> None:
+    """The browser loads plugins with the first map only: the cluster plugin must come with a grid view."""
+    at = run_app()
+    args = map_args(at)
+    assert "MarkerCluster" not in args["feature_group"]  # 100k events: grid cells
+    assert any("markercluster" in link for link in args["js_links"])
+    at.multiselect(key="w_place").set_value(["Gao"])
+    at.number_input(key="w_min_deaths").set_value(9)
+    at.run()
+    assert metric(at, "Events") <= 500 and "markerClusterGroup" in map_args(at)["feature_group"]

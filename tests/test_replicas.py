@@ -27,7 +27,7 @@ from tests.factories import ROOT
 
 pytestmark = [
     pytest.mark.slow,  # starts nginx and servers
-    pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx)"),
+    pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is absent (apt-get install nginx)"),
 ]
 
 
