@@ -300,8 +300,9 @@ class Session:
         await self.close()
         query = random_query(self.rng) if query is None else query
         started = time.perf_counter()
-        self.cookie = cookie = await asyncio.to_thread(xsrf_cookie, self.base)
-        headers = {"Cookie": f"{XSRF_COOKIE}={cookie}"} if cookie else {}
+        cookies = await asyncio.to_thread(browser_cookies, self.base)
+        self.cookie = cookie = cookies.get(XSRF_COOKIE)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
         ws_url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = await connect(
             ws_url,
@@ -384,14 +385,19 @@ def ssl_context() -> ssl.SSLContext:
     return context
 
 
-def xsrf_cookie(base: str) -> str | None:
-    """GET /_stcore/health as the browser does first; Streamlit sets the XSRF cookie there."""
+def browser_cookies(base: str) -> dict[str, str]:
+    """GET /_stcore/health as the browser does first: Streamlit sets the XSRF cookie there, and nginx in
+    front of several replicas its route cookie (deploy/nginx/sahelmap-replicas.conf)."""
+    cookies: dict[str, str] = {}
     with urllib.request.urlopen(base + "/_stcore/health", timeout=30, context=ssl_context()) as response:
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
-            if name.strip() == XSRF_COOKIE:
-                return rest.split(";", 1)[0]
-    return None
+            cookies[name.strip()] = rest.split(";", 1)[0]
+    return cookies
+
+
+def xsrf_cookie(base: str) -> str | None:
+    return browser_cookies(base).get(XSRF_COOKIE)
 
 
 # --- the server -------------------------------------------------------------------------------------------
@@ -493,6 +499,78 @@ def import_acled(path: Path, data_dir: Path) -> float:
         raise SystemExit(f"sahelmap import failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     print(done.stdout.strip())
     return time.perf_counter() - started
+
+
+def store_synthetic(rows: int, data_dir: Path) -> float:
+    """Import ``rows`` synthetic ACLED-format events (tests/factories.py) into the temporary store."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import prepare_store
+
+    return prepare_store(rows, data_dir)
+
+
+REPLICAS_SITE = ROOT / "deploy" / "nginx" / "sahelmap-replicas.conf"
+
+
+def nginx_site(site: str, https_port: int, http_port: int, app_ports: list[int], work: Path) -> str:
+    """deploy/nginx/sahelmap-replicas.conf with loopback addresses, a local certificate and these replicas."""
+    upstream = "".join(f"    server 127.0.0.1:{p};\n" for p in app_ports)
+    site, n = __import__("re").subn(r"(    server 127\.0\.0\.1:\d+;\n)+", upstream, site)
+    if n != 1:
+        raise SystemExit(f"{REPLICAS_SITE}: expected one upstream list of `server 127.0.0.1:PORT;` lines")
+    replacements = {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
+        "/etc/letsencrypt/live/sahelmap.example.org/fullchain.pem": str(work / "cert.pem"),
+        "/etc/letsencrypt/live/sahelmap.example.org/privkey.pem": str(work / "key.pem"),
+        "root /var/www/html;": f"root {work / 'www'};",
+    }
+    for old, new in replacements.items():
+        if old not in site:
+            raise SystemExit(f"{REPLICAS_SITE}: {old!r} not found")
+        site = site.replace(old, new)
+    return "\n".join(line for line in site.splitlines() if "listen [::]" not in line) + "\n"
+
+
+def start_nginx(app_ports: list[int], work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx (Debian's, on PATH) with the replicas site on loopback ports; https with a self-signed
+    certificate made here. Returns the process and the base URL."""
+    if shutil.which("nginx") is None or shutil.which("openssl") is None:
+        raise SystemExit("--nginx needs nginx and openssl (apt-get install -y nginx)")
+    work.mkdir(parents=True, exist_ok=True)
+    work.chmod(0o755)  # nginx workers (not root) reach their temporary directories below it
+    (work / "www").mkdir(exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    https_port, http_port = free_port(), free_port()
+    (work / "site.conf").write_text(
+        nginx_site(REPLICAS_SITE.read_text(), https_port, http_port, app_ports, work)
+    )
+    (work / "nginx.conf").write_text(
+        f"""worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/client_body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    include {work}/site.conf;
+}}
+"""
+    )
+    conf = ["-p", str(work), "-c", str(work / "nginx.conf")]
+    subprocess.run(["nginx", "-t", "-q", *conf], check=True)
+    process = subprocess.Popen(
+        ["nginx", *conf, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    return process, f"https://127.0.0.1:{https_port}"
 
 
 def start_server(port: int, data_dir: Path, log_path: Path) -> subprocess.Popen[bytes]:
@@ -618,6 +696,10 @@ def print_report(r: dict[str, Any]) -> None:
         )
     if "server_cpu_s" in r:
         print(f"server CPU              {r['server_cpu_s']} s = {r['server_cpu_cores']} cores on average")
+    if r.get("replicas", 1) > 1:
+        print(
+            f"CPU of each replica     {r['server_cpu_s_each']} s during the load (sessions spread by route)"
+        )
     print(f"load client CPU         {r['client_cpu_s']} s (same machine)")
     print(f"machine load average    {r['load_average']} (1, 5, 15 min, at the end)")
 
@@ -670,15 +752,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--acled", type=Path, help="import this ACLED export into the temporary store first")
     parser.add_argument("--url", help="drive a running server (loopback only) instead of starting one")
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="import this many synthetic ACLED-format events first"
+    )
+    parser.add_argument("--replicas", type=int, default=1, help="server processes to start (default 1)")
+    parser.add_argument(
+        "--nginx",
+        action="store_true",
+        help="put nginx in front (deploy/nginx/sahelmap-replicas.conf, sticky sessions); "
+        "needed for --replicas > 1",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 200 or not 0 < args.duration <= 3600:
         parser.error("--sessions must be 1..200 and --duration 0..3600 s")
+    if not 1 <= args.replicas <= 8 or (args.replicas > 1 and not args.nginx):
+        parser.error("--replicas must be 1..8, and more than 1 needs --nginx")
+    if args.url and (args.nginx or args.replicas > 1 or args.synthetic):
+        parser.error("--nginx, --replicas and --synthetic start servers: not with --url")
 
     extra: dict[str, Any] = {}
     log = ""
-    server = None
-    sampler = None
+    servers: list[subprocess.Popen[bytes]] = []
+    ports: list[int] = []
+    proxy = None
+    samplers: list[MemorySampler] = []
     workdir = Path(tempfile.mkdtemp(prefix="sahelmap-load-"))
     try:
         if args.url:
@@ -693,40 +791,67 @@ def main(argv: list[str] | None = None) -> int:
             if args.acled:
                 seconds = import_acled(args.acled.resolve(), data_dir)
                 extra["dataset"] = f"bundled curated table + {args.acled.name} (import {seconds:.1f} s)"
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            server = start_server(port, data_dir, workdir / "server.log")
-            ready = wait_for_health(base, server, SERVER_START_TIMEOUT_S)
+            if args.synthetic:
+                seconds = store_synthetic(args.synthetic, data_dir)
+                extra["dataset"] = f"{extra['dataset']} + {args.synthetic:,} synthetic ACLED-format events"
+                print(f"stored {args.synthetic:,} synthetic events in {seconds:.1f} s")
+            ports = [free_port() for _ in range(args.replicas)]
+            for i, port in enumerate(ports):
+                servers.append(start_server(port, data_dir, workdir / f"server{i}.log"))
+            for server, port in zip(servers, ports, strict=True):
+                ready = wait_for_health(f"http://127.0.0.1:{port}", server, SERVER_START_TIMEOUT_S)
+                print(f"server healthy after {ready:.1f} s; pid {server.pid}, port {port}")
+            base = f"http://127.0.0.1:{ports[0]}"
             extra["target"] = f"streamlit run app.py on {base}, SAHELMAP_DATA_DIR={data_dir}"
+            if args.nginx:
+                proxy, base = start_nginx(ports, workdir / "nginx")
+                wait_for_health(base, proxy, 30)
+                extra["target"] = (
+                    f"nginx {base} (deploy/nginx/sahelmap-replicas.conf, hash on a route cookie) -> "
+                    f"{args.replicas} x streamlit run app.py on ports {', '.join(map(str, ports))}"
+                )
+            extra["replicas"] = args.replicas
             extra["code"] = code_version()
-            print(f"server healthy after {ready:.1f} s; pid {server.pid}")
+        # Every replica loads its own copy of the table: warm each up directly, then once through nginx.
+        for port in ports if servers else []:
+            warm_up(f"http://127.0.0.1:{port}", args)
         first = warm_up(base, args)
         print(f"warm-up run (loads the table) {first:.2f} s")
-        if server is not None:
+        if servers:
             extra["server_rss_idle_mb"] = round(
-                sum(status_kb(p, "VmRSS") for p in process_tree(server.pid)) / 1024, 1
+                sum(status_kb(p, "VmRSS") for s in servers for p in process_tree(s.pid)) / 1024, 1
             )
-            sampler = MemorySampler(server.pid)
-            sampler.start()
-            cpu_before = cpu_seconds(server.pid)
+            samplers = [MemorySampler(s.pid) for s in servers]
+            for sampler in samplers:
+                sampler.start()
+            cpu_before_each = [cpu_seconds(s.pid) for s in servers]
+            cpu_before = sum(cpu_before_each)
         print(f"driving {args.sessions} sessions for {args.duration:.0f} s ...")
         stats, elapsed = asyncio.run(drive(base, args))
-        if server is not None and sampler is not None:
-            sampler.stop_event.set()
-            sampler.join(timeout=5)
-            extra["server_rss_peak_mb"] = round(sampler.peak_kb / 1024, 1)
-            extra["server_vmhwm_mb"] = round(status_kb(server.pid, "VmHWM") / 1024, 1)
-            extra["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu_before, 1)
+        if servers:
+            for sampler in samplers:
+                sampler.stop_event.set()
+                sampler.join(timeout=5)
+            extra["server_rss_peak_mb"] = round(sum(x.peak_kb for x in samplers) / 1024, 1)
+            extra["server_vmhwm_mb"] = round(sum(status_kb(s.pid, "VmHWM") for s in servers) / 1024, 1)
+            extra["server_cpu_s"] = round(sum(cpu_seconds(s.pid) for s in servers) - cpu_before, 1)
             extra["server_cpu_cores"] = round(extra["server_cpu_s"] / elapsed, 2)
-            if server.poll() is not None:
-                stats.error("server exited", f"status {server.returncode}")
+            extra["server_cpu_s_each"] = [
+                round(cpu_seconds(s.pid) - before, 1)
+                for s, before in zip(servers, cpu_before_each, strict=True)
+            ]
+            for server in servers:
+                if server.poll() is not None:
+                    stats.error("server exited", f"status {server.returncode}")
         report = summarise(stats, elapsed, args, extra)
     finally:
-        if sampler is not None:
+        for sampler in samplers:
             sampler.stop_event.set()
-        if server is not None:
+        if proxy is not None:
+            stop_server(proxy)
+        for i, server in enumerate(servers):
             stop_server(server)
-            log = (workdir / "server.log").read_text(errors="replace")
+            log += (workdir / f"server{i}.log").read_text(errors="replace")
         shutil.rmtree(workdir, ignore_errors=True)
     if log.count("Traceback"):
         report["errors"] += log.count("Traceback")

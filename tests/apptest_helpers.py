@@ -57,3 +57,35 @@ def metric(at: AppTest, label: str) -> int:
 
 def warnings_text(at: AppTest) -> str:
     return " ".join(str(w.value) for w in at.warning).replace("\\", "")
+
+
+def element_sizes(at: AppTest) -> dict[str, int]:
+    """Serialized protobuf bytes of one run's elements, by what they are: map, charts, table, total.
+
+    "total" counts every leaf element of the page (widgets, text, metrics and the above); the
+    delta framing Streamlit adds per element is not counted.
+    """
+    sizes = {"map": 0, "charts": 0, "table": 0, "total": 0}
+    for node in _walk(at._tree):
+        if getattr(node, "children", None):
+            continue  # a container: its elements are counted one by one
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        size = proto.ByteSize()
+        kind = type(node).__name__
+        sizes["total"] += size
+        if kind == "UnknownElement" and node.type == "component_instance":
+            sizes["map"] += size
+        elif kind == "UnknownElement" and "vega" in node.type:
+            sizes["charts"] += size
+        elif kind == "Dataframe":
+            sizes["table"] += size
+    return sizes
+
+
+def event_table(at: AppTest):  # type: ignore[no-untyped-def]
+    """The events table (the page has other tables, such as the milestones under the chart)."""
+    found = [d for d in at.dataframe if "event_id" in d.value.columns]
+    assert len(found) == 1, f"expected one events table, found {len(found)}"
+    return found[0]

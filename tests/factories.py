@@ -13,10 +13,11 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from sahelmap import events, filters
+from sahelmap import events, filters, schema, store
 from sahelmap.ingest import acled
 from sahelmap.milestones import Milestone
 from sahelmap.validate import validate
@@ -473,3 +474,97 @@ def milestone(date: str, label: str, time_precision: int = 1) -> Milestone:
         source_title=f"Report on {label}",
         notes="",
     )
+
+
+# --- many synthetic ACLED-format events (issue 10: bounds and benchmarks at 10k to 1M) ------------------
+
+SYNTHETIC_TYPES = [(t, s) for t, subs in schema.EVENT_TYPES.items() for s in subs]
+SYNTHETIC_ACTORS = [
+    "Military Forces of Mali (2021-)",
+    "JNIM: Group for Support of Islam and Muslims",
+    "Islamic State (Sahel)",
+    "Wagner Group",
+    "Unidentified Armed Group (Mali)",
+    "Dozo Communal Militia (Mali)",
+    "Civilians (Mali)",
+    "Protesters (Mali)",
+]
+
+
+def synthetic_acled(rows: int, seed: int = 1) -> pd.DataFrame:
+    """``rows`` invented events in ACLED's export format (strings), spread over Mali, 2012-2025.
+
+    Built in memory and never written to the repository. Events sit within about 5 km of the
+    gazetteer's places (so focus-place filters select some of them, and each place name appears at many
+    coordinates); notes are about as long as ACLED's; one event in 100 has a source link.
+    """
+    rng = np.random.default_rng(seed)
+    gazetteer = pd.read_csv(ROOT / "data" / "geo" / "places.csv")
+    days = pd.date_range("2012-01-01", "2025-06-30", freq="D")
+    date = days[rng.integers(0, len(days), rows)]
+    kind = rng.integers(0, len(SYNTHETIC_TYPES), rows)
+    types = np.array(SYNTHETIC_TYPES, dtype=object)
+    where = rng.integers(0, len(gazetteer), rows)
+    place = gazetteer.iloc[where].reset_index(drop=True)
+    actors = np.array(SYNTHETIC_ACTORS, dtype=object)
+    ids = pd.Series(np.arange(1, rows + 1)).astype(str)
+    words = np.array(["militants", "attacked", "a village", "near", "a market", "soldiers", "reported"])
+    notes = (
+        "On "
+        + pd.Series(date.strftime("%d %B %Y"))
+        + ", "
+        + pd.Series(words[rng.integers(0, len(words), rows)])
+        + " "
+        + pd.Series(words[rng.integers(0, len(words), rows)])
+        + " around "
+        + place["name"]
+        + ". An invented event for tests and benchmarks: it describes nothing that happened, and is about "
+        "as long as ACLED's notes."
+    )
+    event_type = types[kind, 0]
+    return pd.DataFrame(
+        {
+            "event_id_cnty": "SYN" + ids,
+            "event_date": date.strftime("%d %B %Y"),
+            "year": date.year.astype(str),
+            "time_precision": rng.integers(1, 4, rows).astype(str),
+            "disorder_type": "Political violence",
+            "event_type": event_type,
+            "sub_event_type": types[kind, 1],
+            "actor1": actors[rng.integers(0, 6, rows)],
+            "assoc_actor_1": np.where(rng.random(rows) < 0.1, "Wagner Group", ""),
+            "inter1": "1",
+            "actor2": actors[rng.integers(4, 8, rows)],
+            "assoc_actor_2": "",
+            "inter2": "7",
+            "interaction": "17",
+            "civilian_targeting": np.where(
+                event_type == "Violence against civilians", "Civilian targeting", ""
+            ),
+            "iso": "466",
+            "region": "Western Africa",
+            "country": "Mali",
+            "admin1": place["admin1"].fillna(""),
+            "admin2": place["admin2"].fillna(""),
+            "admin3": "",
+            "location": place["name"],
+            "latitude": (place["latitude"] + rng.uniform(-0.04, 0.04, rows)).round(4).astype(str),
+            "longitude": (place["longitude"] + rng.uniform(-0.04, 0.04, rows)).round(4).astype(str),
+            "geo_precision": rng.choice(["1", "1", "2", "3"], rows),
+            "source": rng.choice(
+                ["Studio Tamani", "Le Républicain (Mali); AFP", "Menastream", "Partner"], rows
+            ),
+            "source_scale": "National",
+            "notes": notes,
+            "fatalities": rng.poisson(1.5, rows).astype(str),
+            "tags": "",
+            "timestamp": "1700000000",
+        }
+    )[list(acled.CURRENT_HEADER)]
+
+
+def store_synthetic_acled(rows: int, data_dir: Path, label: str = "synthetic", seed: int = 1) -> int:
+    """Import ``rows`` synthetic events into the store at ``data_dir``, as `sahelmap import` would."""
+    result = validate(acled.to_canonical(synthetic_acled(rows, seed)), "synthetic.csv", dataset=label)
+    store.save_dataset(result, label, fmt="acled", source_file="synthetic.csv", data_dir=data_dir)
+    return len(result.valid)

@@ -106,6 +106,7 @@ def test_map_filter_and_download_in_a_real_browser(tmp_path: Path) -> None:
             assert map_frame.evaluate("() => window.map.getZoom()") == 7
 
             # The CSV download holds exactly the events the KPI counts.
+            wait_until_idle(page)  # a button redrawn by a rerun in flight would swallow the click
             with page.expect_download(timeout=60_000) as download:
                 page.get_by_role("button", name="CSV", exact=True).click()
             data = Path(download.value.path()).read_bytes()

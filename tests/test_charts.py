@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -254,3 +255,24 @@ def test_monthly_chart_shades_the_gaps_with_a_tooltip_naming_the_dataset() -> No
         ("2023-04-01", "2023-06-01", "not covered by acled")
     ]
     assert len(charts.monthly_chart(counts).to_dict()["layer"]) == 2  # no gaps, no shade
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_monthly_counts_match_a_groupby(seed: int) -> None:
+    """The bincount agrees with the plain pandas way of counting, on resampled rows with unknown tolls."""
+    base = shared_events()
+    rng = np.random.default_rng(seed)
+    rows = base.iloc[rng.integers(0, len(base), 500)].reset_index(drop=True)
+    month = rows["event_date"].dt.to_period("M").dt.to_timestamp()
+    expected = (
+        rows.assign(month=month, deaths=schema.counted_deaths(rows["fatalities"]))
+        .groupby(["month", "event_type"], observed=True)
+        .agg(events=("event_id", "size"), deaths=("deaths", "sum"))
+        .reset_index()
+    )
+    got = charts.monthly_counts(rows)
+    assert got["month"].tolist() == expected["month"].tolist()
+    assert got["event_type"].tolist() == expected["event_type"].astype(str).tolist()
+    assert got["events"].tolist() == expected["events"].tolist()
+    assert got["deaths"].tolist() == expected["deaths"].tolist()
+    assert (got["month_end"] == got["month"] + pd.offsets.MonthBegin(1)).all()

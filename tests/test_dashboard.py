@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -232,7 +233,7 @@ def test_kpis(table) -> None:
 def test_table_rows_newest_first_with_safe_links(table) -> None:
     table.loc[table["event_id"] == "S03", "source_url"] = "javascript:alert(1)"
     table.loc[table["event_id"] == "S04", "source_url"] = None
-    rows = dashboard.table_rows(table)
+    rows = dashboard.table_page(table).rows
     assert list(rows.columns) == list(dashboard.TABLE_COLUMNS)
     assert rows["event_id"].iloc[0] == "S12" and rows["event_id"].iloc[-1] == "S13"
     assert rows["event_date"].is_monotonic_decreasing
@@ -240,6 +241,85 @@ def test_table_rows_newest_first_with_safe_links(table) -> None:
     assert pd.isna(links["S03"]) and pd.isna(links["S04"])
     assert links["S01"] == "https://example.org/s01"
     assert table.loc[table["event_id"] == "S03", "source_url"].item() == "javascript:alert(1)"  # not changed
+
+
+def test_table_columns_come_in_reading_order() -> None:
+    labels = list(dashboard.TABLE_COLUMNS.values())
+    assert labels[:6] == ["Date", "Place", "Type", "Deaths", "Source", "Link"]
+    assert labels[6:10] == ["Actor 1", "Actor 2", "Notes", "Dataset"]
+
+
+def test_table_page_caps_the_rows_and_says_so(table) -> None:
+    page = dashboard.table_page(table, cap=5)
+    assert (page.shown, page.total) == (5, len(table))
+    assert page.caption == (
+        f"Showing 5 of {len(table)} events (newest first): narrow the filters or download them all below."
+    )
+    assert list(page.rows["event_id"]) == list(dashboard.table_page(table).rows["event_id"][:5])
+    assert list(page.rows.columns) == list(dashboard.TABLE_COLUMNS)
+
+
+def test_table_page_says_when_it_shows_everything(table) -> None:
+    assert dashboard.table_page(table).caption == f"All {len(table)} events, newest first."
+    one = dashboard.table_page(table, positions=np.array([0]))
+    assert one.caption == "All 1 event, newest first." and one.rows.index[0] == table.index[0]
+    none = dashboard.table_page(table, positions=np.array([], dtype=int))
+    assert none.caption == "All 0 events, newest first." and none.rows.empty
+
+
+def test_table_page_by_deaths_puts_unknown_tolls_last(table) -> None:
+    page = dashboard.table_page(table, order="deaths", cap=len(table))
+    assert page.rows["event_id"].iloc[0] == "S13"  # 157 deaths
+    deaths = page.rows["fatalities"]
+    assert set(page.rows["event_id"].iloc[-len(UNKNOWN_DEATHS) :]) == UNKNOWN_DEATHS
+    known = deaths.dropna().tolist()
+    assert known == sorted(known, reverse=True)
+    assert "most reported deaths first" in dashboard.table_page(table, order="deaths", cap=2).caption
+    with pytest.raises(ValueError, match="unknown table order"):
+        dashboard.table_page(table, order="alphabetical")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    cap=st.integers(0, 60),
+    order=st.sampled_from(list(dashboard.TABLE_ORDERS)),
+)
+def test_table_page_is_the_head_of_a_full_sort(seed: int, cap: int, order: str) -> None:
+    """The capped rows are exactly the first ``cap`` of a full stable sort (later rows first among ties)."""
+    rng = np.random.default_rng(seed)
+    base = shared_events()
+    many = base.iloc[rng.integers(0, len(base), 200)].reset_index(drop=True)
+    many["event_id"] = [f"R{i}" for i in range(len(many))]
+    positions = np.sort(rng.choice(len(many), size=rng.integers(0, 200), replace=False))
+    chosen = many.iloc[positions].assign(pos=np.arange(len(positions)))
+    keys = ["event_date", "pos"] if order == "newest" else ["deaths", "event_date", "pos"]
+    chosen["deaths"] = chosen["fatalities"].astype("Float64").fillna(-1)
+    expected = chosen.sort_values(keys, ascending=False)["event_id"].head(cap).tolist()
+    page = dashboard.table_page(many, order, cap=cap, positions=positions)
+    assert page.rows["event_id"].tolist() == expected
+    assert page.total == len(positions)
+
+
+def test_table_page_shortens_notes_and_stays_within_its_byte_budget(table) -> None:
+    many = table.iloc[np.arange(2000) % len(table)].reset_index(drop=True)
+    many["notes"] = "é" * 5000
+    many["actor1"] = "x" * 400
+    page = dashboard.table_page(many)
+    assert set(page.rows["notes"].str.len()) == {dashboard.NOTES_CHARS}
+    assert page.rows["notes"].iloc[0].endswith("…")
+    assert 0 < page.shown < dashboard.TABLE_ROW_CAP and page.total == 2000
+    assert f"Showing {page.shown:,} of 2,000 events" in page.caption
+    text_columns = page.rows.select_dtypes(include=["object", "string"])
+    text = sum(len(str(v).encode()) for v in text_columns.fillna("").to_numpy().ravel())
+    assert text <= dashboard.TABLE_BYTES
+    assert many["notes"].iloc[0] == "é" * 5000  # the table's rows are a copy
+
+
+def test_kpis_at_positions_match_kpis_of_the_rows(table) -> None:
+    pre = dashboard.precompute(table)
+    for positions in (np.arange(len(table)), np.array([0, 3, 5]), np.array([], dtype=int)):
+        assert dashboard.kpis_at(pre, positions) == dashboard.kpis(table.iloc[positions])
 
 
 # --- markdown escaping ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -63,6 +64,22 @@ def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
     return load_events(include_stored=True)
 
 
+# --- one view per (data, filter), shared by every session (issue 10: bounded, no per-rerun copies) ----
+@st.cache_resource(max_entries=4, show_spinner=False)
+def precomputed(_events: pd.DataFrame, table_key: object) -> dashboard.Precomputed:
+    return dashboard.precompute(_events)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def selection(
+    _events: pd.DataFrame, table_key: object, _spec: FilterSpec, query_items: tuple[tuple[str, str], ...]
+) -> Any:
+    """Row positions of the events a filter selects (read-only; 8 bytes an event); query_items is its key."""
+    positions = np.flatnonzero(filters.mask(_events, _spec))
+    positions.flags.writeable = False
+    return positions
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
     _filtered: pd.DataFrame,
@@ -100,6 +117,18 @@ def map_asset_urls() -> dict[str, str]:
         served = components.declare_component(f"sahelmap_{name}", path=str(package.directory))
         urls[name] = f"../{served.name}/"
     return urls
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def table_page(
+    _events: pd.DataFrame,
+    _positions: Any,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    order: str,
+) -> dashboard.TablePage:
+    """The table's rows for one view and order: at most dashboard.TABLE_ROW_CAP, sorted here."""
+    return dashboard.table_page(_events, order, positions=_positions)
 
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
@@ -344,7 +373,9 @@ if st.session_state.get("playing"):
     playback_tick()
 
 spec = widgets.spec_from_state(
-    st.session_state.to_dict(), dashboard.spec_period(st.session_state.f_period, options), options
+    {key: st.session_state[key] for key in widgets.widget_keys() if key in st.session_state},
+    dashboard.spec_period(st.session_state.f_period, options),
+    options,
 )
 query = filters.to_query(spec, options)
 map_view = mapparams.MapView(
@@ -358,9 +389,10 @@ if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, 
 if url != {key: st.query_params[key] for key in st.query_params}:
     st.query_params.from_dict(url)
 
-view = extract.view_of(table, spec)
-filtered = view.filtered
-figures = dashboard.kpis(filtered)
+query_items = tuple(sorted(query.items()))  # the filter, as the caches' key
+positions = selection(events, table_key, spec, query_items)
+view = extract.view_of(table, spec, positions)
+figures = dashboard.kpis_at(precomputed(events, table_key), positions)
 description = view.description
 
 
@@ -369,10 +401,15 @@ def dashboard_columns() -> dict[str, Any]:
         "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
         "source_url": st.column_config.LinkColumn("Link", display_text="open"),
         "fatalities": st.column_config.NumberColumn("Deaths", format="%d"),
+        "notes": st.column_config.TextColumn(
+            "Notes",
+            help=f"The first {dashboard.NOTES_CHARS} characters; the map's popup and the downloads hold "
+            "every note in full.",
+        ),
         **{
             k: v
             for k, v in dashboard.TABLE_COLUMNS.items()
-            if k not in ("event_date", "source_url", "fatalities")
+            if k not in ("event_date", "source_url", "fatalities", "notes")
         },
     }
 
@@ -397,7 +434,7 @@ k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
 k4.metric("Places", f"{figures.places:,}")
 st.caption(dashboard.md_escape(dashboard.coverage_line(charts.coverage(events))))
 
-if filtered.empty:
+if not len(positions):
     st.info(
         "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
     )
@@ -462,8 +499,8 @@ def map_section() -> None:
     returned = st.session_state.get("map") or {}
     bounds = Bounds.from_st_folium(returned.get("bounds"))
     zoom_now = st.session_state.get("map_zoom")
-    view = mapview.view_key(len(filtered), mode, bounds, zoom_now)
-    layer_data = map_layer(filtered, table_key, tuple(sorted(query.items())), mode, measure, view)
+    view = mapview.view_key(len(positions), mode, bounds, zoom_now)
+    layer_data = map_layer(figure_frame, table_key, query_items, mode, measure, view)
     layer = mapview.layer_from_data(layer_data)
     # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
     # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
@@ -477,7 +514,7 @@ def map_section() -> None:
     # A row chosen in the table below puts the map on that event.
     chosen = chosen_row()
     if chosen is not None:
-        event = filtered.loc[chosen.name]
+        event = events.loc[chosen.name]
         center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
         st.info(
             f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
@@ -488,7 +525,7 @@ def map_section() -> None:
     # Only what the page uses comes back: the zoom (for the link), the view while squares or events in
     # view depend on it, a click on a region. Anything else (popups, pans) never reruns the script.
     wanted = ["zoom"]
-    if view != (None, None) or (mode == "events" and len(filtered) > mapview.DETAIL_LIMIT):
+    if view != (None, None) or (mode == "events" and len(positions) > mapview.DETAIL_LIMIT):
         wanted.append("bounds")
     if layer_data.kind == "areas" and layer_data.level in choropleth.CLICK_FILTERS:
         wanted += ["last_active_drawing", "last_object_clicked"]
@@ -502,6 +539,9 @@ def map_section() -> None:
         use_container_width=True,
         returned_objects=wanted,
         on_change=map_changed,
+        # st_folium renders the map again itself; its first render (render=True) was half its cost per
+        # rerun and only repeated each focus place's setIcon in the script (issue 10's profile).
+        render=False,
     )
     if layer_data.caption:
         st.caption(dashboard.md_escape(layer_data.caption))
@@ -515,13 +555,16 @@ def chosen_row() -> pd.Series | None:
     return None
 
 
-table_rows = dashboard.table_rows(filtered)
+figure_frame = dashboard.figure_rows(events, positions)  # the columns the map and charts read
+table_order = st.session_state.get("w_table_order") or "newest"
+page = table_page(events, positions, table_key, query_items, table_order)
+table_rows = page.rows
 map_section()
 figures_for_view = view_figures(
-    filtered,
+    figure_frame,
     dashboard.view_coverage(events, spec),
     table_key,
-    tuple(sorted(query.items())),
+    query_items,
     st.session_state.f_period,
 )
 
@@ -664,7 +707,7 @@ with st.expander("Who did it: reported deaths by perpetrator side"):
     st.caption(dashboard.md_escape(description))
     st.markdown(dashboard.md_escape(perpetrators.RULE))
     st.dataframe(
-        perpetrators.attribute(filtered),
+        perpetrators.attribute(events.iloc[positions]),
         hide_index=True,
         width="stretch",
         column_config={
@@ -677,7 +720,14 @@ with st.expander("Who did it: reported deaths by perpetrator side"):
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader("Events")
-st.caption("Select a row to show the event on the map.")
+st.segmented_control(
+    "Sort the table",
+    list(dashboard.TABLE_ORDERS),
+    format_func=lambda order: dashboard.TABLE_ORDERS[order].capitalize(),
+    default="newest",
+    key="w_table_order",
+)
+st.caption(page.caption + " Select a row to show the event on the map.")
 st.dataframe(
     table_rows,
     key="event_table",
@@ -694,7 +744,7 @@ st.subheader("Download this selection")
 st.markdown("**" + dashboard.md_escape(description) + "**")
 for line in view.attributions:
     st.caption(dashboard.md_escape(line))
-if any(str(d) != schema.CURATED_DATASET for d in filtered["dataset"].unique()):
+if any(d != schema.CURATED_DATASET for d in view.datasets):
     st.caption("This extract includes imported rows: cite their original publisher as above.")
 LABELS = {"csv": "CSV", "geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": "ZIP (CSV, GeoJSON, README)"}
 MIMES = {

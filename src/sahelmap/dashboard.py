@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from sahelmap import charts, schema
+from sahelmap import charts, mapview, schema
 from sahelmap.filters import Choices, FilterSpec
 from sahelmap.milestones import Milestone, milestones
 from sahelmap.text import http_urls, is_http_url
@@ -94,6 +95,41 @@ class Kpis:
     unknown_deaths: int
 
 
+@dataclass(frozen=True)
+class Precomputed:
+    """Columns of one table as plain arrays, computed once per table and shared by every session, so a
+    rerun counts its selection with array indexing instead of copying rows."""
+
+    deaths: np.ndarray  # float64, NaN where the toll is unknown
+    civilians: np.ndarray  # bool
+    location_codes: np.ndarray  # int32 codes of the place names, -1 for none
+    n_locations: int
+
+
+def precompute(events: pd.DataFrame) -> Precomputed:
+    codes, names = pd.factorize(events["location"])
+    return Precomputed(
+        deaths=events["fatalities"].to_numpy(dtype="float64", na_value=np.nan),
+        civilians=events["civilian_targeting"].to_numpy(dtype=bool),
+        location_codes=codes.astype(np.int32),
+        n_locations=len(names),
+    )
+
+
+def kpis_at(pre: Precomputed, positions: np.ndarray) -> Kpis:
+    """The same figures as kpis(), for the rows at ``positions``, from precomputed arrays."""
+    deaths = pre.deaths[positions]
+    known = ~np.isnan(deaths)
+    codes = pre.location_codes[positions]
+    return Kpis(
+        events=len(positions),
+        deaths=int(deaths[known].astype(np.int64).sum()),
+        civilian_events=int(pre.civilians[positions].sum()),
+        places=int(np.count_nonzero(np.bincount(codes[codes >= 0], minlength=pre.n_locations))),
+        unknown_deaths=int((~known).sum()),
+    )
+
+
 def kpis(events: pd.DataFrame) -> Kpis:
     return Kpis(
         events=len(events),
@@ -104,30 +140,109 @@ def kpis(events: pd.DataFrame) -> Kpis:
     )
 
 
+# The table's columns in the order a reader needs them: on a 1,400 px screen the place, the deaths and
+# the source are in view without scrolling sideways; actors, notes and the rest follow.
 TABLE_COLUMNS = {
     "event_date": "Date",
-    "event_type": "Type",
-    "sub_event_type": "Sub-type",
-    "actor1": "Actor 1",
-    "actor2": "Actor 2",
     "location": "Place",
-    "admin1": "Region",
+    "event_type": "Type",
     "fatalities": "Deaths",
     "source": "Source",
     "source_url": "Link",
+    "actor1": "Actor 1",
+    "actor2": "Actor 2",
     "notes": "Notes",
     "dataset": "Dataset",
+    "sub_event_type": "Sub-type",
+    "admin1": "Region",
     "event_id": "ID",
 }
+TABLE_ROW_CAP = 1_000  # rows the table sends at most, whatever the filters select
+TABLE_BYTES = 270_000  # and at most about this many bytes of cells (the element is bounded to 300 kB)
+NOTES_CHARS = 80  # the table shows the start of each note; the map's popup and the downloads hold it all
+TABLE_ORDERS = {"newest": "newest first", "deaths": "most reported deaths first"}
 
 
-def table_rows(events: pd.DataFrame) -> pd.DataFrame:
-    """The columns the table shows, newest first; links only where they are http(s)."""
-    rows = events[list(TABLE_COLUMNS)].copy()
+@dataclass(frozen=True)
+class TablePage:
+    """The rows the table shows (at most the cap, sorted on the server) and the line that says so."""
+
+    rows: pd.DataFrame  # indexed by the events' own index labels
+    total: int  # events the filters select
+    order: str
+
+    @property
+    def shown(self) -> int:
+        return len(self.rows)
+
+    @property
+    def caption(self) -> str:
+        order = TABLE_ORDERS[self.order]
+        if self.shown < self.total:
+            return (
+                f"Showing {self.shown:,} of {self.total:,} events ({order}): narrow the filters or "
+                "download them all below."
+            )
+        unit = "event" if self.total == 1 else "events"
+        return f"All {self.total:,} {unit}, {order}."
+
+
+def _sort_key(events: pd.DataFrame, positions: np.ndarray, order: str) -> np.ndarray:
+    """One int64 per selected row, larger first; the later row first among equals (a total order).
+
+    Packed as (deaths + 1) * 2**39 + day * 2**23 + position: days since the selection's first day
+    (< 2**16, 179 years), positions < 2**23 (8 million rows), deaths up to 2**23 (unknown = -1, last).
+    """
+    if len(positions) >= 2**23:
+        raise ValueError(f"the table can sort at most {2**23:,} rows")
+    days = events["event_date"].to_numpy(dtype="datetime64[D]")[positions].astype(np.int64)
+    days = np.clip(days - (days.min() if len(days) else 0), 0, 2**16 - 1)
+    key = days * 2**23 + np.arange(len(positions), dtype=np.int64)
+    if order == "deaths":
+        deaths = events["fatalities"].to_numpy(dtype="float64", na_value=-1.0)[positions]
+        key += (np.clip(deaths, -1, 2**23 - 2) + 1).astype(np.int64) * 2**39
+    return key
+
+
+def table_page(
+    events: pd.DataFrame,
+    order: str = "newest",
+    cap: int = TABLE_ROW_CAP,
+    positions: np.ndarray | None = None,
+) -> TablePage:
+    """The table's rows: the ``cap`` first in ``order`` among ``positions`` (row positions; all by default).
+
+    Only the rows shown are copied, so the cost is one sort key over the selection, whatever its size.
+    Links are kept only where they are http(s); empty text cells are empty, not "None".
+    """
+    if order not in TABLE_ORDERS:
+        raise ValueError(f"unknown table order {order!r} (known: {', '.join(TABLE_ORDERS)})")
+    if positions is None:
+        positions = np.arange(len(events))
+    key = _sort_key(events, positions, order)
+    if len(key) > cap:
+        top = np.argpartition(-key, cap - 1)[:cap] if cap > 0 else np.array([], dtype=np.int64)
+    else:
+        top = np.arange(len(key))
+    top = top[np.argsort(-key[top], kind="stable")]
+    rows = events.iloc[positions[top]][list(TABLE_COLUMNS)].copy()
     rows["source_url"] = http_urls(rows["source_url"])
     for column in ("actor1", "actor2", "location", "admin1", "source", "notes"):
         rows[column] = rows[column].fillna("")  # an empty cell, not the word "None"
-    return rows.sort_values("event_date", ascending=False, kind="stable")
+    long = rows["notes"].str.len() > NOTES_CHARS
+    rows.loc[long, "notes"] = rows.loc[long, "notes"].str.slice(0, NOTES_CHARS - 1).str.rstrip() + "…"
+    within = np.cumsum(_row_bytes(rows)) <= TABLE_BYTES
+    return TablePage(rows[within], len(positions), order)
+
+
+def _row_bytes(rows: pd.DataFrame) -> np.ndarray:
+    """About what each row costs in the table's Arrow data: its text as UTF-8, plus 8 bytes a cell and for
+    the index (offsets, numbers and dates), so the estimate errs on the high side."""
+    size = np.full(len(rows), 8 * (len(rows.columns) + 1), dtype=np.int64)
+    for column in rows.columns:
+        if rows[column].dtype == object or isinstance(rows[column].dtype, pd.StringDtype):
+            size += rows[column].fillna("").astype(str).str.encode("utf-8").str.len().to_numpy()
+    return size
 
 
 def follow_data(
@@ -191,6 +306,33 @@ class ViewFigures:
     actor_chart: dict[str, Any]
 
 
+# What the charts and the aggregate map read (mapview.grid_cells, charts.*): above the map's detail limit
+# only these columns of the selection are copied. Single events (few rows) get every column for popups.
+FIGURE_COLUMNS = (
+    "event_id",
+    "event_date",
+    "event_type",
+    "location",
+    "latitude",
+    "longitude",
+    "fatalities",
+    "geo_precision",  # hollow rings: located only to a region
+    "admin1",
+    "admin2",
+    "admin1_join",  # the choropleth's areas
+    "admin2_join",
+    "dataset",
+    schema.ACTOR_GROUP_MASK,
+)
+
+
+def figure_rows(events: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """The selected rows with the columns the map and the charts need (all of them for single events)."""
+    if len(positions) <= mapview.DETAIL_LIMIT:
+        return events.iloc[positions]
+    return events.iloc[positions, [events.columns.get_loc(c) for c in FIGURE_COLUMNS]]
+
+
 def view_figures(
     filtered: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None, cover: pd.DataFrame | None = None
 ) -> ViewFigures:
@@ -203,8 +345,10 @@ def view_figures(
     if cover is not None and len(totals):
         gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
     return ViewFigures(
-        charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(),
-        charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(),
+        # Validating the spec against Vega-Lite's JSON schema took half the charts' time; the tests
+        # validate the same charts (tests/test_charts.py), so the page skips it.
+        charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(validate=False),
+        charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(validate=False),
     )
 
 

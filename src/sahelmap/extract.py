@@ -7,10 +7,12 @@ query string gives the same extract in both.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import pandas as pd
 
 from sahelmap import export, filters, mapparams, provenance, schema
@@ -18,14 +20,24 @@ from sahelmap.events import EventTable
 from sahelmap.filters import FilterSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class View:
+    """One FilterSpec over a table. The selected rows are copied only when asked for (``filtered``):
+    the page reads them through ``positions`` and builds its elements from the columns each needs."""
+
     spec: FilterSpec
-    filtered: pd.DataFrame
+    events: pd.DataFrame  # the whole table, shared, never changed
+    positions: np.ndarray  # row positions of the selected events, in table order
     description: str
     stem: str
     attributions: list[str]
     query: str
+    datasets: tuple[str, ...] = ()  # the datasets the selected events come from
+
+    @functools.cached_property
+    def filtered(self) -> pd.DataFrame:
+        """The selected rows (a copy, with the table's index labels): for downloads and the CLI."""
+        return self.events.iloc[self.positions]
 
     def extract(self, fmt: str, generated: dt.datetime | None = None) -> bytes:
         return export.extract_bytes(
@@ -39,18 +51,25 @@ class View:
         )
 
 
-def view_of(table: EventTable, spec: FilterSpec) -> View:
-    filtered = filters.apply(table.events, spec)
-    deaths = schema.total_deaths(filtered["fatalities"])
-    datasets = sorted(filtered["dataset"].astype("str").unique()) if len(filtered) else []
-    data_range = (table.choices.first, table.choices.last) if len(table.events) else None
+def view_of(table: EventTable, spec: FilterSpec, positions: np.ndarray | None = None) -> View:
+    """The view of ``spec``; ``positions`` when the caller already has them (the page caches them)."""
+    events = table.events
+    if positions is None:
+        positions = np.flatnonzero(filters.mask(events, spec))
+    deaths = schema.total_deaths(events["fatalities"].take(positions))
+    codes = events["dataset"].cat.codes.to_numpy()[positions]
+    categories = events["dataset"].cat.categories
+    datasets = sorted(str(categories[c]) for c in np.unique(codes) if c >= 0)
+    data_range = (table.choices.first, table.choices.last) if len(events) else None
     return View(
         spec=spec,
-        filtered=filtered,
-        description=filters.describe(spec, len(filtered), deaths, data_range, table.choices),
+        events=events,
+        positions=positions,
+        description=filters.describe(spec, len(positions), deaths, data_range, table.choices),
         stem=filters.file_stem(spec),
         attributions=export.attribution_for(datasets, table.formats),
         query=urlencode(filters.to_query(spec, table.choices)),
+        datasets=tuple(datasets),
     )
 
 

@@ -19,6 +19,11 @@ def key_of(flt: Filter) -> str:
     return f"w_{flt.name}"
 
 
+def widget_keys() -> list[str]:
+    """The session-state keys of every filter's widget (the period aside): all spec_from_state reads."""
+    return [key_of(f) for f in FILTERS if f.widget.kind != PERIOD]
+
+
 def sidebar_filters(choices: Choices) -> list[Filter]:
     """The filters the sidebar shows for this data, in order (the period is drawn on its own)."""
     return [f for f in FILTERS if f.widget.kind != PERIOD and f.shown(choices)]
