@@ -27,6 +27,7 @@ from sahelmap import (
     extract,
     filters,
     geography,
+    i18n,
     mapparams,
     mapview,
     paths,
@@ -42,6 +43,7 @@ from sahelmap.aggregate import Bounds
 from sahelmap.errors import StoreError
 from sahelmap.events import EventTable, load_events
 from sahelmap.filters import FilterSpec
+from sahelmap.i18n import _, ngettext
 from sahelmap.uploads import (
     MAX_UPLOAD_MB,
     MAX_UPLOAD_ROWS,
@@ -54,11 +56,34 @@ from sahelmap.uploads import (
     with_uploads,
 )
 
-st.set_page_config(page_title="sahelmap: conflict events in Mali", page_icon="🗺️", layout="wide")
+
+# --- language (issue 14): the sidebar's switch, else the link's lang=, else the browser's language -------
+def browser_language() -> str:
+    """The language the browser asks for: st.context.locale where Streamlit has it, else the header."""
+    locale = getattr(st.context, "locale", None)
+    if locale:
+        return i18n.parse(locale) or i18n.DEFAULT
+    return i18n.from_accept_language(st.context.headers.get("Accept-Language"))
+
+
+def language_chosen() -> None:
+    st.session_state.lang = st.session_state.w_lang or st.session_state.lang
+    # the quick periods' names are in the language: a name chosen in the other one names nothing now
+    st.session_state.preset = st.session_state.cmp_preset = None
+
+
+if "lang" not in st.session_state:
+    st.session_state.browser_lang = browser_language()
+    _ignored, url_lang = i18n.split({key: st.query_params.get_all(key) for key in st.query_params})
+    st.session_state.lang = url_lang or st.session_state.browser_lang
+lang: str = st.session_state.lang
+i18n.set_language(lang)
+
+st.set_page_config(page_title=_("sahelmap: conflict events in Mali"), page_icon="🗺️", layout="wide")
 
 
 # --- data, loaded once per process and shared by every session --------------------------------
-@st.cache_resource(show_spinner="Loading events…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def shared_table(store_version: tuple[tuple[str, int, int], ...]) -> EventTable:
     """The curated table and every stored dataset; a new import changes store_version and reloads."""
     return load_events(include_stored=True)
@@ -87,10 +112,12 @@ def view_figures(
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
     period: tuple[dt.date, dt.date],
+    lang: str,
 ) -> dashboard.ViewFigures:
     """Chart specs for one view, built once per data, filter and period (any session); ``_cover``
     follows from the data and the filter, which the key already holds."""
-    return dashboard.view_figures(_filtered, period, _cover)
+    with i18n.using(lang):  # cached data is built in the caller's language, which the key holds
+        return dashboard.view_figures(_filtered, period, _cover)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -101,9 +128,12 @@ def map_layer(
     mode: str,
     measure: str,
     view: tuple[Bounds | None, int | None],
+    lang: str,
 ) -> mapview.LayerData:
-    """The map's filtered layer for one filter, map mode, measure and (above the detail limit) view."""
-    return mapview.layer_data(_filtered, mode, measure, *view)
+    """The map's filtered layer for one filter, map mode, measure, (above the detail limit) view and
+    language."""
+    with i18n.using(lang):
+        return mapview.layer_data(_filtered, mode, measure, *view)
 
 
 @st.cache_resource
@@ -126,16 +156,29 @@ def table_page(
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
     order: str,
+    lang: str,
 ) -> dashboard.TablePage:
     """The table's rows for one view and order: at most dashboard.TABLE_ROW_CAP, sorted here."""
-    return dashboard.table_page(_events, order, positions=_positions)
+    with i18n.using(lang):
+        return dashboard.table_page(_events, order, positions=_positions)
 
+
+# Every page offers the language switch (the other pages stop before the dashboard's sidebar).
+st.session_state.setdefault("w_lang", lang)
+st.sidebar.segmented_control(
+    "Language / Langue",
+    list(i18n.LANGUAGES),
+    format_func=lambda code: i18n.LANGUAGE_NAMES[code],
+    key="w_lang",
+    on_change=language_chosen,
+)
 
 uploads: list[Upload] = st.session_state.setdefault("uploads", [])
 version = store.version()
 uploads_key = tuple((u.label, u.digest) for u in uploads if u.ok)
 if not uploads_key:
-    table = shared_table(version)
+    with st.spinner(_("Loading events…")):
+        table = shared_table(version)
 elif st.session_state.get("session_table_key") != (version, uploads_key):
     # Merging and linking uploads costs a fraction of a second: once per change, not per rerun.
     table = st.session_state.session_table = with_uploads(shared_table(version), uploads)
@@ -157,11 +200,13 @@ PAGES = paths.app_script().parent / "site_pages"
 PROFILE_URLS = {text.slug(place): place for place in schema.FOCUS_PLACES}
 navigation = st.navigation(
     {
-        "Dashboard": [st.Page(dashboard_page, title="Dashboard", default=True)],
-        "Places": [
+        _("Dashboard"): [st.Page(dashboard_page, title=_("Dashboard"), default=True)],
+        _("Places"): [
             st.Page(PAGES / "place.py", title=place, url_path=url) for url, place in PROFILE_URLS.items()
         ],
-        "About": [st.Page(PAGES / "methodology.py", title="Methodology and sources", url_path="methodology")],
+        _("About"): [
+            st.Page(PAGES / "methodology.py", title=_("Methodology and sources"), url_path="methodology")
+        ],
     }
 )
 if navigation.url_path:  # another page than the dashboard: it draws itself, the dashboard does not
@@ -187,8 +232,9 @@ if "initialised" not in st.session_state:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     # a comparison link's a, b and by are the comparison's (issue 12), not filters
     compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
+    params, _link_lang = i18n.split(params)  # the language is not a filter (issue 14)
     not_map, map_params = mapparams.split(params)
-    filter_params, _ = provenance.split_params(not_map)
+    filter_params, _dataset_params = provenance.split_params(not_map)
     url_spec, url_notices = filters.parse_query(filter_params, options)
     url_view, map_notices = mapparams.parse(map_params)
     url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
@@ -266,41 +312,41 @@ def filter_widget(flt: filters.Filter, now: dict[str, Any]) -> None:
     if w.kind == "multiselect":
         offered = flt.options(options, now)
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v in offered]
-        st.multiselect(w.label, offered, key=key, format_func=flt.option_label, help=w.help or None)
+        st.multiselect(_(w.label), offered, key=key, format_func=flt.option_label, help=w.help_text() or None)
     elif w.kind == "text":
         st.text_input(
-            w.label,
+            _(w.label),
             key=key,
             max_chars=filters.MAX_TEXT_LENGTH,
-            placeholder=w.placeholder,
-            help=w.help or None,
+            placeholder=_(w.placeholder),
+            help=w.help_text() or None,
         )
     elif w.kind == "number":
-        st.number_input(w.label, min_value=0, max_value=filters.MAX_MIN_DEATHS, step=1, key=key)
+        st.number_input(_(w.label), min_value=0, max_value=filters.MAX_MIN_DEATHS, step=1, key=key)
     elif w.kind == "toggle":
-        st.toggle(w.label, key=key, help=w.help or None)
+        st.toggle(_(w.label), key=key, help=w.help_text() or None)
     now[flt.name] = st.session_state[key]
 
 
 # --- sidebar: the filters --------------------------------------------------------------------
 with st.sidebar:
-    st.header("Filters")
+    st.header(_("Filters"))
     start, end = st.session_state.f_period
     months_key = f"w_months_{st.session_state.period_version}"
     st.select_slider(
-        filters.BY_NAME["start"].widget.label,
+        _(filters.BY_NAME["start"].widget.label),
         options=dashboard.months_between(options.first, options.last),
         value=(dashboard.month_start(start), dashboard.month_start(end)),
         key=months_key,
-        format_func=lambda d: d.strftime("%b %Y"),
+        format_func=i18n.month,
         on_change=months_moved,
         args=(months_key,),
-        help=filters.BY_NAME["start"].widget.help,
+        help=filters.BY_NAME["start"].widget.help_text(),
     )
     # --- exact dates (issue 12): kept in sync with the slider through f_period and period_version ---
     from_key, to_key = (f"w_{end}_{st.session_state.period_version}" for end in ("from", "to"))
     from_col, to_col = st.columns(2)
-    for column, key, label, day in ((from_col, from_key, "From", start), (to_col, to_key, "To", end)):
+    for column, key, label, day in ((from_col, from_key, _("From"), start), (to_col, to_key, _("To"), end)):
         column.date_input(
             label,
             value=day,
@@ -312,31 +358,33 @@ with st.sidebar:
             args=(from_key, to_key),
         )
     st.selectbox(
-        "Quick period",
+        _("Quick period"),
         list(dashboard.presets(options)),
         index=None,
         key="preset",
-        placeholder="Choose a preset…",
+        placeholder=_("Choose a preset…"),
         on_change=apply_preset,
     )
     now: dict[str, Any] = {}
     for flt in widgets.sidebar_filters(options):
         filter_widget(flt, now)
-    st.button("Reset all filters", on_click=reset_filters, width="stretch", key="reset")
-    st.caption("Playback: watch events appear month by month")
+    st.button(_("Reset all filters"), on_click=reset_filters, width="stretch", key="reset")
+    st.caption(_("Playback: watch events appear month by month"))
     back, play, forward = st.columns(3)
     back.button(
         "◀",
         on_click=step_months,
         args=(-1,),
-        help="End the period one month earlier",
+        help=_("End the period one month earlier"),
         width="stretch",
         key="back",
     )
     play.button(
-        "Pause" if st.session_state.get("playing") else "▶ Play",
+        _("Pause") if st.session_state.get("playing") else _("▶ Play"),
         on_click=toggle_playback,
-        help=f"Extends the period by one month every {dashboard.PLAY_SECONDS_PER_MONTH:g} s from its start",
+        help=_("Extends the period by one month every {seconds} s from its start").format(
+            seconds=i18n.number(dashboard.PLAY_SECONDS_PER_MONTH)
+        ),
         width="stretch",
         key="play",
     )
@@ -344,15 +392,15 @@ with st.sidebar:
         "▶",
         on_click=step_months,
         args=(1,),
-        help="End the period one month later",
+        help=_("End the period one month later"),
         width="stretch",
         key="forward",
     )
     basemap = st.selectbox(
-        "Basemap",
+        _("Basemap"),
         list(mapparams.BASEMAPS),
         key="w_basemap",
-        format_func=lambda key: mapparams.BASEMAPS[key][0],
+        format_func=lambda key: _(mapparams.BASEMAPS[key][0]),
     )
 
 if st.session_state.get("playing"):
@@ -383,6 +431,8 @@ map_view = mapparams.MapView(
 ).with_zoom(st.session_state.get("map_zoom"))
 url = query | mapparams.to_query(map_view)
 url[provenance.DATA_KEY] = provenance.data_param(provenance.dataset_counts(events))
+if lang != i18n.DEFAULT or st.session_state.browser_lang != i18n.DEFAULT:  # shared links keep the language
+    url[i18n.URL_KEY] = lang
 if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
     cmp_a, cmp_b, cmp_by = st.session_state.cmp
     url |= compare.Request(spec, cmp_a, cmp_b, cmp_by).query()
@@ -398,16 +448,17 @@ description = view.description
 
 def dashboard_columns() -> dict[str, Any]:
     return {
-        "event_date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-        "source_url": st.column_config.LinkColumn("Link", display_text="open"),
-        "fatalities": st.column_config.NumberColumn("Deaths", format="%d"),
+        "event_date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+        "source_url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
+        "fatalities": st.column_config.NumberColumn(_("Deaths"), format="%d"),
         "notes": st.column_config.TextColumn(
-            "Notes",
-            help=f"The first {dashboard.NOTES_CHARS} characters; the map's popup and the downloads hold "
-            "every note in full.",
+            _("Notes"),
+            help=_(
+                "The first {n} characters; the map's popup and the downloads hold every note in full."
+            ).format(n=dashboard.NOTES_CHARS),
         ),
         **{
-            k: v
+            k: _(v)
             for k, v in dashboard.TABLE_COLUMNS.items()
             if k not in ("event_date", "source_url", "fatalities", "notes")
         },
@@ -415,28 +466,41 @@ def dashboard_columns() -> dict[str, Any]:
 
 
 # --- page ------------------------------------------------------------------------------------
-st.title("sahelmap · armed-conflict events in Mali")
+st.title(_("sahelmap · armed-conflict events in Mali"))
 st.caption(dashboard.md_escape(description))
 for notice in st.session_state.get("url_notices", []):
-    st.warning("Link: " + dashboard.md_escape(notice), icon="⚠️")
+    st.warning(_("Link: ") + dashboard.md_escape(notice), icon="⚠️")
 if len(table.report):
-    st.warning(f"{len(table.report)} problems were found in the loaded data; those rows are not shown.")
+    st.warning(
+        ngettext(
+            "{n} problem was found in the loaded data; those rows are not shown.",
+            "{n} problems were found in the loaded data; those rows are not shown.",
+            len(table.report),
+        ).format(n=i18n.number(len(table.report)))
+    )
 
 # --- issue 9: what the bundled table is, and each dataset's coverage beside the KPIs --------------
 if schema.CURATED_DATASET in options.datasets:
-    st.info(dashboard.md_escape(dashboard.BUNDLED_TABLE_NOTE), icon="ℹ️")
+    st.info(dashboard.md_escape(_(dashboard.BUNDLED_TABLE_NOTE)), icon="ℹ️")
 k1, k2, k3, k4 = st.columns(4)
-k1.metric("Events", f"{figures.events:,}")
+k1.metric(_("Events"), i18n.number(figures.events))
 k2.metric(
-    "Reported deaths", f"{figures.deaths:,}", help=f"{figures.unknown_deaths:,} events have no reported toll"
+    _("Reported deaths"),
+    i18n.number(figures.deaths),
+    help=ngettext(
+        "{n} event has no reported toll", "{n} events have no reported toll", figures.unknown_deaths
+    ).format(n=i18n.number(figures.unknown_deaths)),
 )
-k3.metric("Civilians targeted", f"{figures.civilian_events:,}")
-k4.metric("Places", f"{figures.places:,}")
+k3.metric(_("Civilians targeted"), i18n.number(figures.civilian_events))
+k4.metric(_("Places"), i18n.number(figures.places))
 st.caption(dashboard.md_escape(dashboard.coverage_line(charts.coverage(events))))
 
 if not len(positions):
     st.info(
-        "No events match these filters. Widen the period or remove a filter (or press Reset in the sidebar)."
+        _(
+            "No events match these filters. Widen the period or remove a filter "
+            "(or press Reset in the sidebar)."
+        )
     )
 
 
@@ -468,11 +532,15 @@ def map_section() -> None:
     zoom_col, region_col = st.columns([1, 1])
     with zoom_col:
         zoom_choice = st.segmented_control(
-            "Zoom to", ["All of Mali", *schema.FOCUS_PLACES], default="All of Mali", key="w_zoom"
+            _("Zoom to"),
+            [mapview.ALL_OF_MALI, *schema.FOCUS_PLACES],
+            default=mapview.ALL_OF_MALI,
+            format_func=_,
+            key="w_zoom",
         )
     with region_col:
         st.pills(
-            "Region view: only the events in a focus place's region",
+            _("Region view: only the events in a focus place's region"),
             view_regions,
             format_func=filters.region_label,
             key="w_region_view",
@@ -481,18 +549,18 @@ def map_section() -> None:
     mode_col, measure_col = st.columns([1, 1])
     with mode_col:
         mode = st.radio(
-            "Map",
+            _("Map"),
             list(mapparams.MODES),
-            format_func=mapparams.MODES.get,
+            format_func=lambda key: _(mapparams.MODES[key]),
             key="w_mapmode",
             horizontal=True,
-            help="Events: each event (squares when there are many). Regions, cercles: counts per area.",
+            help=_("Events: each event (squares when there are many). Regions, cercles: counts per area."),
         )
     with measure_col:
         measure = st.radio(
-            "Colour squares and areas by",
+            _("Colour squares and areas by"),
             list(mapparams.MEASURES),
-            format_func=mapparams.MEASURES.get,
+            format_func=lambda key: _(mapparams.MEASURES[key]),
             key="w_measure",
             horizontal=True,
         )
@@ -500,7 +568,7 @@ def map_section() -> None:
     bounds = Bounds.from_st_folium(returned.get("bounds"))
     zoom_now = st.session_state.get("map_zoom")
     view = mapview.view_key(len(positions), mode, bounds, zoom_now)
-    layer_data = map_layer(figure_frame, table_key, query_items, mode, measure, view)
+    layer_data = map_layer(figure_frame, table_key, query_items, mode, measure, view, lang)
     layer = mapview.layer_from_data(layer_data)
     # A fresh base map every run: st_folium adds the event layer to the map object it is given, so a
     # cached map would collect old layers. Its script is the same each run, so the browser keeps it mounted.
@@ -517,9 +585,15 @@ def map_section() -> None:
         event = events.loc[chosen.name]
         center, zoom = (float(event["latitude"]), float(event["longitude"])), mapview.PLACE_ZOOM + 2
         st.info(
-            f"Showing {event['event_date']:%d %b %Y}, {dashboard.md_escape(str(event['sub_event_type']))} at "
-            f"{dashboard.md_escape(str(event['location']))} ({dashboard.md_escape(str(event['event_id']))}): "
-            "click its circle for the details and the source.",
+            _(
+                "Showing {day}, {subtype} at {place} ({event_id}): "
+                "click its circle for the details and the source."
+            ).format(
+                day=i18n.day(event["event_date"]),
+                subtype=dashboard.md_escape(i18n.label(event["sub_event_type"])),
+                place=dashboard.md_escape(str(event["location"])),
+                event_id=dashboard.md_escape(str(event["event_id"])),
+            ),
             icon="📍",
         )
     # Only what the page uses comes back: the zoom (for the link), the view while squares or events in
@@ -545,7 +619,7 @@ def map_section() -> None:
     )
     if layer_data.caption:
         st.caption(dashboard.md_escape(layer_data.caption))
-    st.caption(dashboard.md_escape(mapview.BOUNDARY_CITATION + "."))
+    st.caption(dashboard.md_escape(_(mapview.BOUNDARY_CITATION) + "."))
 
 
 def chosen_row() -> pd.Series | None:
@@ -557,7 +631,7 @@ def chosen_row() -> pd.Series | None:
 
 figure_frame = dashboard.figure_rows(events, positions)  # the columns the map and charts read
 table_order = st.session_state.get("w_table_order") or "newest"
-page = table_page(events, positions, table_key, query_items, table_order)
+page = table_page(events, positions, table_key, query_items, table_order, lang)
 table_rows = page.rows
 map_section()
 figures_for_view = view_figures(
@@ -566,28 +640,30 @@ figures_for_view = view_figures(
     table_key,
     query_items,
     st.session_state.f_period,
+    lang,
 )
 
 # --- charts ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Events per month")
+    st.subheader(_("Events per month"))
     st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
     shown_marks = dashboard.milestones_between(*st.session_state.f_period)
     if shown_marks:
-        st.caption(dashboard.md_escape("Milestones on the chart, with their sources:"))
+        st.caption(dashboard.md_escape(_("Milestones on the chart, with their sources:")))
         st.dataframe(
             pd.DataFrame(shown_marks),
             hide_index=True,
             width="stretch",
             key="milestone_table",
             column_config={
-                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
-                "url": st.column_config.LinkColumn("Link", display_text="open"),
+                "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+                "url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
+                **{k: _(v) for k, v in dashboard.MILESTONE_COLUMNS.items() if k not in ("date", "url")},
             },
         )
 with right:
-    st.subheader("Events by actor group")
+    st.subheader(_("Events by actor group"))
     st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
 
 
@@ -618,20 +694,23 @@ def compare_section() -> None:
     version = st.session_state.get("cmp_version", 0)
     st.caption(
         dashboard.md_escape(
-            "The sidebar's filters apply to both periods, its period does not. An event counts in a period "
-            "when it overlaps it; deaths are those reported, and an event with no reported toll adds none."
+            _(
+                "The sidebar's filters apply to both periods, its period does not. An event counts in a "
+                "period when it overlaps it; deaths are those reported, and an event with no reported toll "
+                "adds none."
+            )
         )
     )
     st.selectbox(
-        "Compare",
+        _("Compare"),
         list(compare.presets(options)),
         index=None,
         key="cmp_preset",
-        placeholder="Choose two periods: years, quarters, before and after a milestone…",
+        placeholder=_("Choose two periods: years, quarters, before and after a milestone…"),
         on_change=compare_preset,
     )
     left, middle, right = st.columns([2, 2, 1])
-    for column, field, period, label in ((left, "a", a, "Period A"), (middle, "b", b, "Period B")):
+    for column, field, period, label in ((left, "a", a, _("Period A")), (middle, "b", b, _("Period B"))):
         key = f"w_cmp_{field}_{version}"
         column.date_input(
             label,
@@ -642,10 +721,10 @@ def compare_section() -> None:
             args=(field, key),
         )
     right.selectbox(
-        "Break down by",
+        _("Break down by"),
         list(compare.BREAKDOWNS),
         index=list(compare.BREAKDOWNS).index(by),
-        format_func=lambda key: compare.BREAKDOWNS[key],
+        format_func=lambda key: _(compare.BREAKDOWNS[key]),
         key=f"w_cmp_by_{version}",
         on_change=compare_moved,
         args=("by", f"w_cmp_by_{version}"),
@@ -657,21 +736,28 @@ def compare_section() -> None:
     for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
         column.markdown(
             f"**{side}: {dashboard.md_escape(period.label)}** "
-            + dashboard.md_escape(f"({period.days:,} days)")
+            + dashboard.md_escape(
+                ngettext("({n} day)", "({n} days)", period.days).format(n=i18n.number(period.days))
+            )
         )
         cells = column.columns(len(compare.MEASURES))
         for cell, (measure, label) in zip(cells, compare.MEASURES.items(), strict=True):
             delta = None
             if side == "B":
-                delta = f"{values[measure] - result.a[measure]:+,} " + compare.pct_text(
-                    compare.change(result.a[measure], values[measure]), values[measure]
+                moved_by = values[measure] - result.a[measure]
+                delta = (
+                    ("+" if moved_by >= 0 else "")
+                    + i18n.number(moved_by)
+                    + " "
+                    + compare.pct_text(compare.change(result.a[measure], values[measure]), values[measure])
                 )
-            cell.metric(label, f"{values[measure]:,}", delta=delta)
+            cell.metric(_(label), i18n.number(values[measure]), delta=delta)
     if result.unequal:
         st.info(
             dashboard.md_escape(
-                f"The periods differ in length ({a.days:,} and {b.days:,} days): "
-                "compare the per-month columns."
+                _("The periods differ in length ({a} and {b} days): compare the per-month columns.").format(
+                    a=i18n.number(a.days), b=i18n.number(b.days)
+                )
             ),
             icon="📏",
         )
@@ -680,15 +766,19 @@ def compare_section() -> None:
     moved = compare.change_chart_data(result)
     if len(moved):
         st.caption(
-            dashboard.md_escape(f"Where the change in events happened, by {compare.BREAKDOWNS[by].lower()}")
+            dashboard.md_escape(
+                _("Where the change in events happened, by {breakdown}").format(
+                    breakdown=_(compare.BREAKDOWNS[by]).lower()
+                )
+            )
         )
-        chart = charts.change_chart(moved, "events", compare.BREAKDOWNS[by])
+        chart = charts.change_chart(moved, "events", _(compare.BREAKDOWNS[by]))
         st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
     link = "?" + urlencode(query)
-    st.caption(dashboard.md_escape("Link to this comparison, with the sidebar's filters:"))
+    st.caption(dashboard.md_escape(_("Link to this comparison, with the sidebar's filters:")))
     st.code(link, language=None)
     st.download_button(
-        "Comparison (CSV, with its citation)",
+        _("Comparison (CSV, with its citation)"),
         data=result.to_csv(),
         file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
         mime="text/csv",
@@ -699,11 +789,11 @@ def compare_section() -> None:
         st.caption(dashboard.md_escape(line))
 
 
-with st.expander("Compare two periods", expanded=bool(st.session_state.get("cmp"))):
+with st.expander(_("Compare two periods"), expanded=bool(st.session_state.get("cmp"))):
     compare_section()
 
 # --- who did it (issue 12) ------------------------------------------------------------------------
-with st.expander("Who did it: reported deaths by perpetrator side"):
+with st.expander(_("Who did it: reported deaths by perpetrator side")):
     st.caption(dashboard.md_escape(description))
     st.markdown(dashboard.md_escape(perpetrators.RULE))
     st.dataframe(
@@ -711,23 +801,23 @@ with st.expander("Who did it: reported deaths by perpetrator side"):
         hide_index=True,
         width="stretch",
         column_config={
-            "row": "Perpetrator (actor 1) or event type",
-            "events": st.column_config.NumberColumn("Events", format="%d"),
-            "deaths": st.column_config.NumberColumn("Reported deaths", format="%d"),
-            "unknown_toll": st.column_config.NumberColumn("Events with no reported toll", format="%d"),
+            "row": _("Perpetrator (actor 1) or event type"),
+            "events": st.column_config.NumberColumn(_("Events"), format="%d"),
+            "deaths": st.column_config.NumberColumn(_("Reported deaths"), format="%d"),
+            "unknown_toll": st.column_config.NumberColumn(_("Events with no reported toll"), format="%d"),
         },
     )
 
 # --- table -----------------------------------------------------------------------------------
-st.subheader("Events")
+st.subheader(_("Events"))
 st.segmented_control(
-    "Sort the table",
+    _("Sort the table"),
     list(dashboard.TABLE_ORDERS),
-    format_func=lambda order: dashboard.TABLE_ORDERS[order].capitalize(),
+    format_func=lambda order: _(dashboard.TABLE_ORDERS[order]).capitalize(),
     default="newest",
     key="w_table_order",
 )
-st.caption(page.caption + " Select a row to show the event on the map.")
+st.caption(page.caption + " " + _("Select a row to show the event on the map."))
 st.dataframe(
     table_rows,
     key="event_table",
@@ -740,13 +830,18 @@ st.dataframe(
 )
 
 # --- downloads -------------------------------------------------------------------------------
-st.subheader("Download this selection")
+st.subheader(_("Download this selection"))
 st.markdown("**" + dashboard.md_escape(description) + "**")
 for line in view.attributions:
     st.caption(dashboard.md_escape(line))
 if any(d != schema.CURATED_DATASET for d in view.datasets):
-    st.caption("This extract includes imported rows: cite their original publisher as above.")
-LABELS = {"csv": "CSV", "geojson": "GeoJSON", "gpkg": "GeoPackage", "zip": "ZIP (CSV, GeoJSON, README)"}
+    st.caption(_("This extract includes imported rows: cite their original publisher as above."))
+LABELS = {
+    "csv": "CSV",
+    "geojson": "GeoJSON",
+    "gpkg": "GeoPackage",
+    "zip": i18n.N_("ZIP (CSV, GeoJSON, README)"),
+}
 MIMES = {
     "csv": "text/csv",
     "geojson": "application/geo+json",
@@ -755,7 +850,7 @@ MIMES = {
 }
 for column, fmt in zip(st.columns(len(export.EXTRACT_FORMATS)), export.EXTRACT_FORMATS, strict=True):
     column.download_button(
-        LABELS[fmt],
+        _(LABELS[fmt]),
         data=functools.partial(view.extract, fmt),  # built only when clicked
         file_name=view.stem + export.EXTRACT_FORMATS[fmt],
         mime=MIMES[fmt],
@@ -772,7 +867,11 @@ def add_upload() -> None:
         return
     taken = {u.label for u in st.session_state.uploads} | set(options.datasets)
     size_mb = file.size / 1e6
-    with st.spinner(f"Reading and checking {file.name} ({size_mb:.1f} MB)…"):
+    with st.spinner(
+        _("Reading and checking {name} ({size} MB)…").format(
+            name=file.name, size=i18n.number(round(size_mb, 1))
+        )
+    ):
         upload = read_upload(
             file.getvalue(), file.name, st.session_state.get("w_upload_format", "auto"), taken
         )
@@ -792,14 +891,16 @@ def keep_upload(index: int) -> None:
     shared_table.clear()
 
 
-with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploads)):
+with st.expander(_("Add your data (ACLED or UCDP GED export)"), expanded=bool(uploads)):
     st.caption(
-        f"CSV from ACLED's export tool or HDX, ACLED API JSON, or a UCDP GED CSV; up to {MAX_UPLOAD_MB} MB "
-        f"and {MAX_UPLOAD_ROWS:,} rows. The data stays in this browser session unless you keep it."
+        _(
+            "CSV from ACLED's export tool or HDX, ACLED API JSON, or a UCDP GED CSV; up to {mb} MB and "
+            "{rows} rows. The data stays in this browser session unless you keep it."
+        ).format(mb=MAX_UPLOAD_MB, rows=i18n.number(MAX_UPLOAD_ROWS))
     )
     left_col, right_col = st.columns([3, 1])
-    right_col.selectbox("Format", UPLOAD_FORMATS, key="w_upload_format")
-    left_col.file_uploader("Event file", type=UPLOAD_FILE_TYPES, key="w_upload", on_change=add_upload)
+    right_col.selectbox(_("Format"), UPLOAD_FORMATS, key="w_upload_format")
+    left_col.file_uploader(_("Event file"), type=UPLOAD_FILE_TYPES, key="w_upload", on_change=add_upload)
     if st.session_state.get("keep_error"):
         st.error(dashboard.md_escape(st.session_state.pop("keep_error")))
     for i, upload in enumerate(uploads):
@@ -816,7 +917,7 @@ with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploa
                 report = upload.result.report.head(200)
                 st.dataframe(report, hide_index=True, width="stretch", height=180)
                 st.download_button(
-                    f"Rejected rows with reasons ({upload.result.n_rejected:,})",
+                    _("Rejected rows with reasons ({n})").format(n=i18n.number(upload.result.n_rejected)),
                     data=functools.partial(rejected_csv, upload),
                     file_name=f"{upload.label or 'upload'}_rejected.csv",
                     mime="text/csv",
@@ -825,9 +926,9 @@ with st.expander("Add your data (ACLED or UCDP GED export)", expanded=bool(uploa
                 )
             if upload.ok and keeping_allowed():
                 st.button(
-                    f"Keep as dataset '{upload.label}'",
+                    _("Keep as dataset '{label}'").format(label=upload.label),
                     key=f"keep_{i}",
                     on_click=keep_upload,
                     args=(i,),
-                    help="Store it on this server, like `sahelmap import`.",
+                    help=_("Store it on this server, like `sahelmap import`."),
                 )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from sahelmap import actors, schema
+from sahelmap import actors, i18n, schema
+from sahelmap.i18n import _
 from sahelmap.mapview import EVENT_COLORS
 from sahelmap.milestones import Milestone
 
@@ -131,11 +133,25 @@ def monthly_totals(
 def milestone_rows(marks: Sequence[Milestone], start: dt.date, end: dt.date) -> pd.DataFrame:
     """The milestones inside the shown period, as the chart's rules and labels need them."""
     rows = [
-        {"date": pd.Timestamp(m.date), "label": m.label, "source": m.source}
+        {"date": pd.Timestamp(m.date), "label": m.shown_label, "source": m.source}
         for m in marks
         if start <= m.date <= end
     ]
     return pd.DataFrame(rows, columns=["date", "label", "source"])
+
+
+def _type_labels() -> dict[str, str]:
+    """The event types as the current language names them, for the legend and the tooltip."""
+    return {name: i18n.label(name) for name in EVENT_COLORS}
+
+
+def _type_legend() -> alt.Legend:
+    # two columns of labels up to 170 px fit a 400 px wide chart; in another language than English the
+    # labels are looked up in the browser, so the data and the colour scale keep ACLED's names
+    names = _type_labels()
+    shown = {k: v for k, v in names.items() if k != v}
+    label_expr = f"({json.dumps(shown)})[datum.label] || datum.label" if shown else alt.Undefined
+    return alt.Legend(orient="bottom", columns=2, labelLimit=170, labelExpr=label_expr)
 
 
 def _type_color_scale() -> alt.Scale:
@@ -169,24 +185,26 @@ def monthly_chart(
     # month_end is computed in the browser: sent with every row it was a third of the chart's bytes.
     bars = (
         alt.Chart(counts.drop(columns=["month_end"], errors="ignore"))
-        .transform_calculate(month_end="datetime(year(datum.month), month(datum.month) + 1, 1)")
+        .transform_calculate(
+            month_end="datetime(year(datum.month), month(datum.month) + 1, 1)",
+            type_label=f"({json.dumps(_type_labels())})[datum.event_type] || datum.event_type",
+        )
         .mark_bar(stroke="white", strokeWidth=0.3)
         .encode(
             x=alt.X("month:T", title=None, scale=x_scale),
             x2="month_end:T",
-            y=alt.Y("sum(events):Q", title="Events per month", axis=COUNT_AXIS),
+            y=alt.Y("sum(events):Q", title=_("Events per month"), axis=COUNT_AXIS),
             color=alt.Color(
                 "event_type:N",
                 scale=_type_color_scale(),
-                title="Event type",
-                # two columns of labels up to 170 px fit a 400 px wide chart
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=170),
+                title=_("Event type"),
+                legend=_type_legend(),
             ),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month"),
-                alt.Tooltip("event_type:N", title="Type"),
-                alt.Tooltip("sum(events):Q", title="Events"),
-                alt.Tooltip("sum(deaths):Q", title="Reported deaths"),
+                alt.Tooltip("yearmonth(month):T", title=_("Month")),
+                alt.Tooltip("type_label:N", title=_("Type")),
+                alt.Tooltip("sum(events):Q", title=_("Events")),
+                alt.Tooltip("sum(deaths):Q", title=_("Reported deaths")),
             ],
         )
     )
@@ -196,11 +214,11 @@ def monthly_chart(
         .mark_line(color="#333", strokeDash=[4, 2], point=True)
         .encode(
             x=alt.X("mid:T", title=None, scale=x_scale),
-            y=alt.Y("deaths:Q", title="Reported deaths (line)", axis=COUNT_AXIS),
+            y=alt.Y("deaths:Q", title=_("Reported deaths (line)"), axis=COUNT_AXIS),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month"),
-                alt.Tooltip("deaths:Q", title="Reported deaths"),
-                alt.Tooltip("events:Q", title="Events"),
+                alt.Tooltip("yearmonth(month):T", title=_("Month")),
+                alt.Tooltip("deaths:Q", title=_("Reported deaths")),
+                alt.Tooltip("events:Q", title=_("Events")),
             ],
         )
     )
@@ -212,15 +230,15 @@ def monthly_chart(
         layers.append(text.encode(x=alt.X("date:T", scale=x_scale), y=alt.value(0), text="label:N"))
     if gaps is not None and len(gaps):
         shade = (
-            alt.Chart(gaps.assign(label="not covered by " + gaps["missing"]))
+            alt.Chart(gaps.assign(label=_("not covered by ") + gaps["missing"]))
             .mark_rect(color=GAP_COLOR, opacity=0.25)
             .encode(
                 x=alt.X("start:T", scale=x_scale),
                 x2="end:T",
                 tooltip=[
-                    alt.Tooltip("label:N", title="Coverage"),
-                    alt.Tooltip("yearmonth(start):T", title="From"),
-                    alt.Tooltip("yearmonth(end):T", title="Until (exclusive)"),
+                    alt.Tooltip("label:N", title=_("Coverage")),
+                    alt.Tooltip("yearmonth(start):T", title=_("From")),
+                    alt.Tooltip("yearmonth(end):T", title=_("Until (exclusive)")),
                 ],
             )
         )
@@ -234,7 +252,7 @@ def actor_chart(counts: pd.DataFrame) -> alt.Chart:
         alt.Chart(counts)
         .mark_bar(color="#0072B2")
         .encode(
-            x=alt.X("events:Q", title="Events involving the group", axis=COUNT_AXIS),
+            x=alt.X("events:Q", title=_("Events involving the group"), axis=COUNT_AXIS),
             y=alt.Y(
                 "group:N",
                 sort="-x",
@@ -242,9 +260,9 @@ def actor_chart(counts: pd.DataFrame) -> alt.Chart:
                 axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False),
             ),
             tooltip=[
-                alt.Tooltip("group:N", title="Actor group"),
-                alt.Tooltip("events:Q", title="Events"),
-                alt.Tooltip("deaths:Q", title="Reported deaths"),
+                alt.Tooltip("group:N", title=_("Actor group")),
+                alt.Tooltip("events:Q", title=_("Events")),
+                alt.Tooltip("deaths:Q", title=_("Reported deaths")),
             ],
         )
         # 24 px per bar: room for each label, so none is dropped as overlapping
@@ -258,14 +276,18 @@ def change_chart(data: pd.DataFrame, measure_label: str, group_label: str) -> al
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("change:Q", title=f"Change in {measure_label.lower()}, B minus A", axis=COUNT_AXIS),
+            x=alt.X(
+                "change:Q",
+                title=_("Change in {measure}, B minus A").format(measure=_(measure_label).lower()),
+                axis=COUNT_AXIS,
+            ),
             y=alt.Y("group:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
             color=alt.condition("datum.change > 0", alt.value("#D55E00"), alt.value("#0072B2")),
             tooltip=[
                 alt.Tooltip("group:N", title=group_label),
-                alt.Tooltip("a:Q", title="Period A"),
-                alt.Tooltip("b:Q", title="Period B"),
-                alt.Tooltip("change:Q", title="Change"),
+                alt.Tooltip("a:Q", title=_("Period A")),
+                alt.Tooltip("b:Q", title=_("Period B")),
+                alt.Tooltip("change:Q", title=_("Change")),
             ],
         )
         .properties(height=max(80, 22 * len(data)))

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sahelmap import charts, mapview, schema
+from sahelmap import charts, i18n, mapview, schema
 from sahelmap.filters import Choices, FilterSpec
+from sahelmap.i18n import N_, _, ngettext
 from sahelmap.milestones import Milestone, milestones
 from sahelmap.text import http_urls, is_http_url
 
 # One line above the KPIs: what the bundled table is, and where its sources are.
-BUNDLED_TABLE_NOTE = (
+BUNDLED_TABLE_NOTE = N_(
     "The bundled table is a curated selection of events at six focus places and elsewhere in Mali, "
     "not a complete count. Each row names its source (the source, source_title and source_url "
     "columns); how rows were chosen is in the README, under Data and sources."
@@ -48,7 +49,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def milestone_day(m: Milestone) -> str:
     """A milestone's date as its source gives it: the day, or only the month (time precision 3)."""
-    return f"{m.date:%b %Y}" if m.time_precision == 3 else f"{m.date.day} {m.date:%b %Y}"
+    return i18n.month(m.date) if m.time_precision == 3 else i18n.day(m.date)
 
 
 def milestone_presets(
@@ -61,7 +62,10 @@ def milestone_presets(
     """
     marks = milestones() if marks is None else marks
     return {
-        f"Since: {m.label} ({milestone_day(m)})": (m.date, c.last)
+        _("Since: {milestone} ({day})").format(milestone=m.shown_label, day=milestone_day(m)): (
+            m.date,
+            c.last,
+        )
         for m in marks
         if c.first < m.date <= c.last
     }
@@ -71,9 +75,9 @@ def presets(c: Choices, marks: tuple[Milestone, ...] | None = None) -> dict[str,
     """Quick periods, each clipped to the data: general ones, then one per milestone (milestones.csv)."""
     last_year = max(c.first, month_start((pd.Timestamp(c.last) - pd.DateOffset(months=11)).date()))
     options = {
-        "Whole range": (c.first, c.last),
-        "Last 12 months of data": (last_year, c.last),
-        "2012-2013 crisis and Serval": (c.first, min(c.last, dt.date(2013, 12, 31))),
+        _("Whole range"): (c.first, c.last),
+        _("Last 12 months of data"): (last_year, c.last),
+        _("2012-2013 crisis and Serval"): (c.first, min(c.last, dt.date(2013, 12, 31))),
     }
     general = {k: v for k, v in options.items() if v[0] <= v[1]}
     return general | milestone_presets(c, marks)
@@ -143,24 +147,33 @@ def kpis(events: pd.DataFrame) -> Kpis:
 # The table's columns in the order a reader needs them: on a 1,400 px screen the place, the deaths and
 # the source are in view without scrolling sideways; actors, notes and the rest follow.
 TABLE_COLUMNS = {
-    "event_date": "Date",
-    "location": "Place",
-    "event_type": "Type",
-    "fatalities": "Deaths",
-    "source": "Source",
-    "source_url": "Link",
-    "actor1": "Actor 1",
-    "actor2": "Actor 2",
-    "notes": "Notes",
-    "dataset": "Dataset",
-    "sub_event_type": "Sub-type",
-    "admin1": "Region",
-    "event_id": "ID",
+    "event_date": N_("Date"),
+    "location": N_("Place"),
+    "event_type": N_("Type"),
+    "fatalities": N_("Deaths"),
+    "source": N_("Source"),
+    "source_url": N_("Link"),
+    "actor1": N_("Actor 1"),
+    "actor2": N_("Actor 2"),
+    "notes": N_("Notes"),
+    "dataset": N_("Dataset"),
+    "sub_event_type": N_("Sub-type"),
+    "admin1": N_("Region"),
+    "event_id": N_("ID"),
+}
+# The milestone table's column headers (its rows come from milestones_between).
+MILESTONE_COLUMNS = {
+    "date": N_("Date"),
+    "milestone": N_("Milestone"),
+    "source": N_("Source"),
+    "title": N_("Title"),
+    "published": N_("Published"),
+    "url": N_("Link"),
 }
 TABLE_ROW_CAP = 1_000  # rows the table sends at most, whatever the filters select
 TABLE_BYTES = 270_000  # and at most about this many bytes of cells (the element is bounded to 300 kB)
 NOTES_CHARS = 80  # the table shows the start of each note; the map's popup and the downloads hold it all
-TABLE_ORDERS = {"newest": "newest first", "deaths": "most reported deaths first"}
+TABLE_ORDERS = {"newest": N_("newest first"), "deaths": N_("most reported deaths first")}
 
 
 @dataclass(frozen=True)
@@ -177,14 +190,14 @@ class TablePage:
 
     @property
     def caption(self) -> str:
-        order = TABLE_ORDERS[self.order]
+        order = _(TABLE_ORDERS[self.order])
         if self.shown < self.total:
-            return (
-                f"Showing {self.shown:,} of {self.total:,} events ({order}): narrow the filters or "
-                "download them all below."
-            )
-        unit = "event" if self.total == 1 else "events"
-        return f"All {self.total:,} {unit}, {order}."
+            return _(
+                "Showing {shown} of {total} events ({order}): narrow the filters or download them all below."
+            ).format(shown=i18n.number(self.shown), total=i18n.number(self.total), order=order)
+        return ngettext("All {n} event, {order}.", "All {n} events, {order}.", self.total).format(
+            n=i18n.number(self.total), order=order
+        )
 
 
 def _sort_key(events: pd.DataFrame, positions: np.ndarray, order: str) -> np.ndarray:
@@ -357,7 +370,7 @@ def milestones_between(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     return [
         {
             "date": m.date,
-            "milestone": m.label,
+            "milestone": m.shown_label,
             "source": m.source,
             "title": m.source_title,
             "published": m.source_date,
@@ -368,17 +381,17 @@ def milestones_between(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def _events_word(n: int) -> str:
-    return "event" if n == 1 else "events"
-
-
 def coverage_line(cover: pd.DataFrame) -> str:
     """Each loaded dataset's first and last event date and its events, for the line beside the KPIs."""
     parts = [
-        f"{c.dataset} {c.first:%Y-%m-%d} to {c.last:%Y-%m-%d} ({c.events:,} {_events_word(c.events)})"
+        ngettext(
+            "{dataset} {first} to {last} ({n} event)", "{dataset} {first} to {last} ({n} events)", c.events
+        ).format(
+            dataset=c.dataset, first=f"{c.first:%Y-%m-%d}", last=f"{c.last:%Y-%m-%d}", n=i18n.number(c.events)
+        )
         for c in cover.itertuples(index=False)
     ]
-    return "Coverage of the loaded data: " + ("; ".join(parts) if parts else "no events loaded")
+    return _("Coverage of the loaded data: ") + ("; ".join(parts) if parts else _("no events loaded"))
 
 
 def view_coverage(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sahelmap import actors, geography, schema, text
+from sahelmap import actors, geography, i18n, schema, text
 from sahelmap.errors import QueryError
+from sahelmap.i18n import N_, _, ngettext
 
 MAX_TEXT_LENGTH = 200  # free-text searches are bounded: longer input is cut, with a notice
 ELSEWHERE = "elsewhere"  # the place filter's value for events at none of the six focus places
@@ -64,6 +65,10 @@ class Widget:
     label: str
     help: str = ""
     placeholder: str = ""
+
+    def help_text(self) -> str:
+        """The help in the current language, with the figures it names ("" for none)."""
+        return _(self.help).format(radius_km=f"{schema.FOCUS_RADIUS_KM:.0f}") if self.help else ""
 
 
 @dataclass(frozen=True)
@@ -161,10 +166,7 @@ def _contains(values: pd.Series, needle: str) -> np.ndarray:
     return values.fillna("").str.contains(needle, case=False, regex=False).to_numpy()
 
 
-def _join_words(items: list[str], conjunction: str = "and") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+_join_words = i18n.join_words
 
 
 def _slugs(values: tuple[str, ...]) -> str:
@@ -218,29 +220,31 @@ def _actor_name_mask(events: pd.DataFrame, name: str, spec: FilterSpec) -> np.nd
 
 def _place_words(places: tuple[str, ...], spec: FilterSpec) -> str:
     named = [p for p in places if p != ELSEWHERE]
-    words = [f"in {_join_words(named)}"] if named else []
+    words = [_("in {places}").format(places=_join_words(named))] if named else []
     if ELSEWHERE in places:
-        words.append("elsewhere in Mali")
-    return " and ".join(words)
+        words.append(_("elsewhere in Mali"))
+    return f" {_('and')} ".join(words)
 
 
 def _region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
     named_places = any(p != ELSEWHERE for p in spec.place)
-    noun = "region" if len(regions) == 1 else "regions"
-    return f"{'within' if named_places else 'in'} {_join_words(list(regions))} {noun}"
+    names = _join_words(list(regions))
+    if named_places:
+        return ngettext("within {names} region", "within {names} regions", len(regions)).format(names=names)
+    return ngettext("in {names} region", "in {names} regions", len(regions)).format(names=names)
 
 
 def region_label(region: str) -> str:
     """How the page names an admin-1 polygon: "Ségou region", "Bamako district"."""
     name = geography.region_labels().get(region, region)
-    return f"{name} district" if region == "Bamako" else f"{name} region"
+    return (_("{name} district") if region == "Bamako" else _("{name} region")).format(name=name)
 
 
 def _focus_region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
     if len(regions) == 1:
-        return f"in the {region_label(regions[0])}"
+        return _("in the {region}").format(region=region_label(regions[0]))
     names = [geography.region_labels().get(r, r) for r in regions]
-    return f"in the {_join_words(names)} regions"
+    return _("in the {names} regions").format(names=_join_words(names))
 
 
 def _focus_region_aliases() -> dict[str, str]:
@@ -264,7 +268,9 @@ FILTERS: tuple[Filter, ...] = (
         name="start",
         url_key="from",
         default=None,
-        widget=Widget("period", "Period", "Month steps; the presets and the date inputs set exact days."),
+        widget=Widget(
+            "period", N_("Period"), N_("Month steps; the presets and the date inputs set exact days.")
+        ),
         parse=lambda values, c: _one_date(values, is_end=False),
         # An event that overlaps the period counts; single-day events end on their start.
         mask=lambda e, day, s: (e["end_date"].fillna(e["event_date"]) >= pd.Timestamp(day)).to_numpy(),
@@ -276,7 +282,7 @@ FILTERS: tuple[Filter, ...] = (
         name="end",
         url_key="to",
         default=None,
-        widget=Widget("period", "Period"),
+        widget=Widget("period", N_("Period")),
         parse=lambda values, c: _one_date(values, is_end=True),
         mask=lambda e, day, s: (e["event_date"] <= pd.Timestamp(day)).to_numpy(),
         describe=lambda day, s: "",
@@ -287,32 +293,35 @@ FILTERS: tuple[Filter, ...] = (
         name="actor",
         default=(),
         widget=Widget(
-            "multiselect", "Actor group", "Matched across actor 1, actor 2 and their associated actors."
+            "multiselect",
+            N_("Actor group"),
+            N_("Matched across actor 1, actor 2 and their associated actors."),
         ),
         options=lambda c, now: list(schema.ACTOR_GROUPS),
-        option_label=lambda key: schema.ACTOR_GROUPS.get(key, key),
+        option_label=lambda key: i18n.label(schema.ACTOR_GROUPS.get(key, key)),
         parse=_chooser("actor group", lambda c: schema.ACTOR_GROUPS, ACTOR_LABELS),
         mask=lambda e, groups, s: (e[schema.ACTOR_GROUP_MASK].to_numpy() & actors.mask_of(groups)) != 0,
         # any of the groups: "involving A or B" (with "and", a reader would take it for both at once)
-        describe=lambda groups, s: _join_words([schema.ACTOR_GROUPS[g] for g in groups], "or"),
+        describe=lambda groups, s: _join_words([i18n.label(schema.ACTOR_GROUPS[g]) for g in groups], "or"),
         slot="who",
         file_part=lambda groups, s: list(groups),
     ),
     Filter(
         name="actor_name",
         default="",
-        widget=Widget("text", "Actor name contains", placeholder="e.g. Katiba Macina"),
+        widget=Widget("text", N_("Actor name contains"), placeholder=N_("e.g. Katiba Macina")),
         parse=_text,
         mask=_actor_name_mask,
-        describe=lambda name, s: f'an actor named "{name}"',
+        describe=lambda name, s: _('an actor named "{name}"').format(name=name),
         slot="who",
         free_text=True,
     ),
     Filter(
         name="type",
         default=(),
-        widget=Widget("multiselect", "Event type"),
+        widget=Widget("multiselect", N_("Event type")),
         options=lambda c, now: list(schema.EVENT_TYPES),
+        option_label=i18n.label,
         parse=_chooser("event type", lambda c: schema.EVENT_TYPES),
         mask=lambda e, types, s: e["event_type"].isin(types).to_numpy(),
         describe=lambda types, s: "",  # described with the sub-types: see describe()
@@ -323,8 +332,11 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="subtype",
         default=(),
-        widget=Widget("multiselect", "Sub-event type", "Only the sub-types of the chosen event types."),
+        widget=Widget(
+            "multiselect", N_("Sub-event type"), N_("Only the sub-types of the chosen event types.")
+        ),
         options=lambda c, now: subtypes_for(now.get("type", ())),
+        option_label=i18n.label,
         parse=_chooser("sub-event type", lambda c: schema.SUB_EVENT_TYPES),
         mask=_subtype_mask,
         describe=lambda subtypes, s: "",
@@ -337,12 +349,14 @@ FILTERS: tuple[Filter, ...] = (
         default=(),
         widget=Widget(
             "multiselect",
-            "Place",
-            f"An event counts at a focus place when it is there or within {schema.FOCUS_RADIUS_KM:.0f} km "
-            "(events located only to a region do not).",
+            N_("Place"),
+            N_(
+                "An event counts at a focus place when it is there or within {radius_km} km "
+                "(events located only to a region do not)."
+            ),
         ),
         options=lambda c, now: [*schema.FOCUS_PLACES, *([ELSEWHERE] if c.covers_more_than_focus else [])],
-        option_label=lambda p: "Elsewhere in Mali" if p == ELSEWHERE else p,
+        option_label=lambda p: _("Elsewhere in Mali") if p == ELSEWHERE else p,
         parse=_chooser("place", lambda c: [*schema.FOCUS_PLACES, ELSEWHERE], PLACE_ALIASES),
         mask=_place_mask,
         describe=_place_words,
@@ -353,7 +367,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="region",
         default=(),
-        widget=Widget("multiselect", "Region", "Admin-1 regions, as the source names them."),
+        widget=Widget("multiselect", N_("Region"), N_("Admin-1 regions, as the source names them.")),
         options=lambda c, now: list(c.regions),
         parse=lambda values, c: (
             _chooser("region", lambda c: c.regions)(values, c) if c.regions else tuple(values)
@@ -368,9 +382,11 @@ FILTERS: tuple[Filter, ...] = (
         default=(),
         widget=Widget(
             "multiselect",
-            "Region (boundaries)",
-            "The admin-1 polygon each event's point falls in (OCHA COD-AB boundaries), whatever the source "
-            "writes; in a link a focus place names its region (focus_region=tinzaouaten: Kidal).",
+            N_("Region (boundaries)"),
+            N_(
+                "The admin-1 polygon each event's point falls in (OCHA COD-AB boundaries), whatever the "
+                "source writes; in a link a focus place names its region (focus_region=tinzaouaten: Kidal)."
+            ),
         ),
         options=lambda c, now: list(geography.region_labels()),
         option_label=region_label,
@@ -388,45 +404,47 @@ FILTERS: tuple[Filter, ...] = (
         default=(),
         widget=Widget(
             "multiselect",
-            "Located to",
-            "How precisely the source locates each event (ACLED's geo-precision codes).",
+            N_("Located to"),
+            N_("How precisely the source locates each event (ACLED's geo-precision codes)."),
         ),
         options=lambda c, now: [str(code) for code in schema.GEO_PRECISION],
-        option_label=lambda code: schema.GEO_PRECISION[int(code)].capitalize(),
+        option_label=lambda code: i18n.label(schema.GEO_PRECISION[int(code)]).capitalize(),
         parse=_chooser("precision", lambda c: [str(code) for code in schema.GEO_PRECISION]),
         mask=lambda e, codes, s: e["geo_precision"].isin([int(c) for c in codes]).to_numpy(),
         describe=lambda codes, s: (
-            "with location precision "
-            + " or ".join(f"{c} ({schema.GEO_PRECISION[int(c)]})" for c in sorted(codes))
+            _("with location precision ")
+            + f" {_('or')} ".join(f"{c} ({i18n.label(schema.GEO_PRECISION[int(c)])})" for c in sorted(codes))
         ),
         slot="how",
     ),
     Filter(
         name="q",
         default="",
-        widget=Widget("text", "Search place and notes"),
+        widget=Widget("text", N_("Search place and notes")),
         parse=_text,
         mask=lambda e, q, s: _contains(e["location"], q) | _contains(e["notes"], q),
-        describe=lambda q, s: f'mentioning "{q}"',
+        describe=lambda q, s: _('mentioning "{q}"').format(q=q),
         slot="how",
         free_text=True,
     ),
     Filter(
         name="min_deaths",
         default=0,
-        widget=Widget("number", "At least this many reported deaths"),
+        widget=Widget("number", N_("At least this many reported deaths")),
         parse=_whole_number,
         mask=lambda e, n, s: (e["fatalities"].fillna(0) >= n).to_numpy(),
-        describe=lambda n, s: f"with at least {n:,} reported deaths",
+        describe=lambda n, s: ngettext(
+            "with at least {n} reported death", "with at least {n} reported deaths", n
+        ).format(n=i18n.number(n)),
         slot="how",
     ),
     Filter(
         name="civilians",
         default=False,
-        widget=Widget("toggle", "Civilians targeted only"),
+        widget=Widget("toggle", N_("Civilians targeted only")),
         parse=_flag,
         mask=lambda e, on, s: e["civilian_targeting"].to_numpy(dtype=bool),
-        describe=lambda on, s: "targeting civilians",
+        describe=lambda on, s: _("targeting civilians"),
         slot="what",
         format=lambda on: "1",
         file_part=lambda on, s: ["civilians"],
@@ -434,14 +452,14 @@ FILTERS: tuple[Filter, ...] = (
     Filter(
         name="dataset",
         default=(),
-        widget=Widget("multiselect", "Dataset"),
+        widget=Widget("multiselect", N_("Dataset")),
         options=lambda c, now: list(c.datasets),
         shown=lambda c: len(c.datasets) > 1,
         parse=lambda values, c: (
             _chooser("dataset", lambda c: c.datasets)(values, c) if c.datasets else tuple(values)
         ),
         mask=lambda e, names, s: e["dataset"].isin(names).to_numpy(),
-        describe=lambda names, s: "from " + _join_words(list(names)),
+        describe=lambda names, s: _("from {names}").format(names=_join_words(list(names))),
         slot="how",
     ),
     Filter(
@@ -449,17 +467,19 @@ FILTERS: tuple[Filter, ...] = (
         default=False,
         widget=Widget(
             "toggle",
-            "Count each real event once",
-            "On: imported events linked to a curated event (same days, place and kind) are not counted "
-            "again. Off: every copy counts, so an event in two datasets counts twice.",
+            N_("Count each real event once"),
+            N_(
+                "On: imported events linked to a curated event (same days, place and kind) are not counted "
+                "again. Off: every copy counts, so an event in two datasets counts twice."
+            ),
         ),
         parse=_flag,
         mask=lambda e, on, s: np.ones(len(e), bool),  # see mask_selected
         mask_selected=_copies_of_counted_events_left_out,
         describe=lambda on, s: (
-            "(each real event once: imported copies of curated events not counted again)"
+            _("(each real event once: imported copies of curated events not counted again)")
             if on
-            else "(every copy counted: an event in two datasets counts twice)"
+            else _("(every copy counted: an event in two datasets counts twice)")
         ),
         slot="counting",
         format=lambda on: "1" if on else "0",
@@ -557,7 +577,7 @@ def apply(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
 def _period_bound(day: dt.date, is_end: bool) -> str:
     """A month when the bound is a whole month's edge, else the exact day (presets set days)."""
     whole_month = day.day == calendar.monthrange(day.year, day.month)[1] if is_end else day.day == 1
-    return day.strftime("%b %Y") if whole_month else f"{day.day} {day:%b %Y}"
+    return i18n.month(day) if whole_month else i18n.day(day)
 
 
 def _words(spec: FilterSpec, slot: str, choices: Choices | None = None) -> list[str]:
@@ -574,11 +594,11 @@ def _words(spec: FilterSpec, slot: str, choices: Choices | None = None) -> list[
 
 def describe_selection(spec: FilterSpec) -> str:
     """What the filters other than the period select, in words: "Battles involving JNIM in Gao"."""
-    what = _join_words(whole_types(spec) + list(spec.subtype)) or "All events"
+    what = _join_words([i18n.label(t) for t in whole_types(spec) + list(spec.subtype)]) or _("All events")
     parts = [" ".join([what, *_words(spec, "what")])]
     who = _words(spec, "who")
     if who:
-        parts.append("involving " + _join_words(who))
+        parts.append(_("involving {who}").format(who=_join_words(who)))
     parts += _words(spec, "where") + _words(spec, "how")
     return " ".join(parts)
 
@@ -605,12 +625,17 @@ def describe(
     if spec.start or spec.end:
         first, last = data_range or (None, None)
         # The user's own bounds keep their day; an open end is named by the data's month.
-        start = _period_bound(spec.start, is_end=False) if spec.start else (first and f"{first:%b %Y}")
-        end = _period_bound(spec.end, is_end=True) if spec.end else (last and f"{last:%b %Y}")
-        sentence += f", {start or 'the start'} - {end or 'the latest event'}"
-    unit = "event" if n_events == 1 else "events"
+        start = _period_bound(spec.start, is_end=False) if spec.start else (first and i18n.month(first))
+        end = _period_bound(spec.end, is_end=True) if spec.end else (last and i18n.month(last))
+        sentence = _("{selection}, {start} - {end}").format(
+            selection=sentence, start=start or _("the start"), end=end or _("the latest event")
+        )
     counted = "".join(" " + w for w in _words(spec, "counting", choices))
-    return f"{sentence}: {n_events:,} {unit}{counted}, {deaths:,} reported deaths"
+    events_part = ngettext("{n} event", "{n} events", n_events).format(n=i18n.number(n_events))
+    deaths_part = ngettext("{n} reported deaths", "{n} reported deaths", deaths).format(n=i18n.number(deaths))
+    return _("{sentence}: {events}, {deaths}").format(
+        sentence=sentence, events=events_part + counted, deaths=deaths_part
+    )
 
 
 # --- query strings -------------------------------------------------------------------------

@@ -13,20 +13,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from sahelmap.i18n import N_
 from sahelmap.text import slug
 
 MIN_ZOOM, MAX_ZOOM = 4, 16
 DEFAULT_ZOOM = 5
 # Basemaps that need no API key (CARTO's now do): URL value -> (label, folium's tile name).
 BASEMAPS: dict[str, tuple[str, str]] = {
-    "grey": ("Light grey (Esri)", "Esri.WorldGrayCanvas"),
+    "grey": (N_("Light grey (Esri)"), "Esri.WorldGrayCanvas"),
     "osm": ("OpenStreetMap", "OpenStreetMap"),
-    "satellite": ("Satellite (Esri)", "Esri.WorldImagery"),
+    "satellite": (N_("Satellite (Esri)"), "Esri.WorldImagery"),
 }
 DEFAULT_BASEMAP = "grey"
-MODES: dict[str, str] = {"events": "Events", "regions": "Regions", "cercles": "Cercles"}
+MODES: dict[str, str] = {"events": N_("Events"), "regions": N_("Regions"), "cercles": N_("Cercles")}
 MODE_LEVEL: dict[str, str] = {"regions": "admin1", "cercles": "admin2"}
-MEASURES: dict[str, str] = {"events": "Events", "deaths": "Reported deaths"}
+MEASURES: dict[str, str] = {"events": N_("Events"), "deaths": N_("Reported deaths")}
 KEYS: tuple[str, ...] = ("zoom", "basemap", "mapmode", "measure")
 
 

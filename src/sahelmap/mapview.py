@@ -28,6 +28,7 @@ from folium.utilities import JsCode
 
 from sahelmap import aggregate, choropleth, geography, mapparams, schema
 from sahelmap.aggregate import Bounds
+from sahelmap.i18n import N_
 from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -42,10 +43,11 @@ EVENT_COLORS: dict[str, str] = {
 UNKNOWN_COLOR = "#666666"
 DETAIL_LIMIT = aggregate.DETAIL_LIMIT
 MALI_CENTER = (17.0, -4.0)
+ALL_OF_MALI = N_("All of Mali")  # the "Zoom to" choice that shows the whole country
 MALI_ZOOM = mapparams.DEFAULT_ZOOM
 PLACE_ZOOM = 10
 BOUNDARY_CREDIT = "Boundaries © OCHA COD-AB, CC BY-IGO 3.0"  # in the map; the full citation beside it
-BOUNDARY_CITATION = (
+BOUNDARY_CITATION = N_(
     "Boundaries: Mali administrative boundaries (COD-AB), © OCHA, CC BY-IGO 3.0, via the Humanitarian "
     "Data Exchange (simplified by sahelmap)"
 )

@@ -15,7 +15,7 @@ from importlib.abc import Traversable
 
 import pandas as pd
 
-from sahelmap import paths
+from sahelmap import i18n, paths
 from sahelmap.errors import ReferenceDataError
 from sahelmap.text import is_http_url
 
@@ -37,6 +37,11 @@ class Milestone:
     source_date: str
     source_title: str
     notes: str
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the current language (label_fr in French)."""
+        return self.label_fr if i18n.current() == "fr" else self.label
 
 
 def _problems(row: dict[str, str]) -> list[str]:
