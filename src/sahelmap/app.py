@@ -312,7 +312,14 @@ def filter_widget(flt: filters.Filter, now: dict[str, Any]) -> None:
     if w.kind == "multiselect":
         offered = flt.options(options, now)
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v in offered]
-        st.multiselect(_(w.label), offered, key=key, format_func=flt.option_label, help=w.help_text() or None)
+        st.multiselect(
+            _(w.label),
+            offered,
+            key=key,
+            format_func=flt.option_label,
+            help=w.help_text() or None,
+            placeholder=_("Choose options"),
+        )
     elif w.kind == "text":
         st.text_input(
             _(w.label),
