@@ -26,9 +26,9 @@ from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
-from sahelmap import aggregate, choropleth, geography, mapparams, schema
+from sahelmap import aggregate, choropleth, geography, i18n, mapparams, schema
 from sahelmap.aggregate import Bounds
-from sahelmap.i18n import N_
+from sahelmap.i18n import N_, _
 from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -56,7 +56,7 @@ BASEMAP_NOTE = (
     "without it."
 )
 PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
-REGION_ONLY = "located only to a region: the point is a stand-in, not the town"  # tooltip and legend
+REGION_ONLY = N_("located only to a region: the point is a stand-in, not the town")  # tooltip and legend
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
 _STYLE_AND_POPUP = JsCode(
@@ -197,16 +197,19 @@ class LayerData:
         return len(self.data["features"])
 
 
-EVENT_LEGEND_NOTES = [
-    "Circle size: reported deaths",
+EVENT_LEGEND_NOTES = [  # in English; event_legend() says them in the current language
+    N_("Circle size: reported deaths"),
     f"Hollow ring: {REGION_ONLY}",
-    "Grey bubbles: groups of nearby events (their number)",
+    N_("Grey bubbles: groups of nearby events (their number)"),
 ]
 
 
 def event_legend() -> LegendSpec:
-    rows = [(color, label) for label, color in EVENT_COLORS.items()]
-    return LegendSpec("Event type", rows, "circle", EVENT_LEGEND_NOTES)
+    """The events' legend in the current language (event types in ACLED's French labels in French)."""
+    rows = [(color, i18n.label(label)) for label, color in EVENT_COLORS.items()]
+    size, _ring, bubbles = EVENT_LEGEND_NOTES
+    notes = [_(size), _("Hollow ring: {what}").format(what=_(REGION_ONLY)), _(bubbles)]
+    return LegendSpec(_("Event type"), rows, "circle", notes)
 
 
 def cell_legend(measure: str, cell_deg: float, breaks: list[int], with_zero: bool) -> LegendSpec:
