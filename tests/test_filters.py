@@ -832,3 +832,12 @@ def test_counting_once_leaves_out_a_copy_only_when_the_event_it_copies_is_counte
     imported_only = ids_of(table, FilterSpec(once=True, dataset=("acled",)))
     assert "S04" in imported_only  # its curated original is not in this view, so the copy counts
     assert imported_only == ids_of(table, FilterSpec(dataset=("acled",)))
+
+
+def test_counting_once_keeps_a_copy_whose_original_a_filter_left_out() -> None:
+    table = shared_events().copy()
+    table[schema.DUPLICATE_OF] = pd.Series(pd.NA, index=table.index, dtype="str")
+    table.loc[table["event_id"] == "S05", schema.DUPLICATE_OF] = "S01"
+    # S01 is a battle at Gao in 2021; a view of 2022 alone leaves it out, so its copy S05 counts there
+    assert "S05" in ids_of(table, FilterSpec(once=True, start=D(2022, 1, 1)))
+    assert "S05" not in ids_of(table, FilterSpec(once=True))

@@ -150,6 +150,15 @@ def map_asset_urls() -> dict[str, str]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+def comparison(
+    _events: pd.DataFrame, table_key: object, _request: compare.Request, request_key: str
+) -> compare.Comparison:
+    """One comparison, computed once per data and request (``request_key``, its link) for every session:
+    the section is always drawn, folded or not, so an uncached comparison cost every rerun its time."""
+    return compare.compare(_events, _request, table.formats)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def table_page(
     _events: pd.DataFrame,
     _positions: Any,
@@ -500,7 +509,7 @@ k2.metric(
 )
 k3.metric(_("Civilians targeted"), i18n.number(figures.civilian_events))
 k4.metric(_("Places"), i18n.number(figures.places))
-st.caption(dashboard.md_escape(dashboard.coverage_line(charts.coverage(events))))
+st.caption(dashboard.md_escape(dashboard.coverage_line(table.coverage)))
 
 if not len(positions):
     st.info(
@@ -643,7 +652,7 @@ table_rows = page.rows
 map_section()
 figures_for_view = view_figures(
     figure_frame,
-    dashboard.view_coverage(events, spec),
+    dashboard.view_coverage(table.coverage, spec),
     table_key,
     query_items,
     st.session_state.f_period,
@@ -736,9 +745,9 @@ def compare_section() -> None:
         on_change=compare_moved,
         args=("by", f"w_cmp_by_{version}"),
     )
-    result = compare.compare(
-        events, compare.Request(spec.replace(start=None, end=None), a, b, by), table.formats
-    )
+    request = compare.Request(spec.replace(start=None, end=None), a, b, by)
+    request_key = urlencode([*sorted(request.query().items()), ("lang", lang)])
+    result = comparison(events, table_key, request, request_key)
     figures_a, figures_b = st.columns(2)
     for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
         column.markdown(

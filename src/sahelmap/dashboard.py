@@ -394,7 +394,7 @@ def coverage_line(cover: pd.DataFrame) -> str:
     return _("Coverage of the loaded data: ") + ("; ".join(parts) if parts else _("no events loaded"))
 
 
-def view_coverage(events: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
-    """The coverage of the loaded datasets this view includes (all, or those its dataset filter names)."""
-    cover = charts.coverage(events)
+def view_coverage(cover: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
+    """The coverage (``EventTable.coverage``) of the loaded datasets this view includes: all of them, or
+    those its dataset filter names."""
     return cover[cover["dataset"].isin(spec.dataset)] if spec.dataset else cover

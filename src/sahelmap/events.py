@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sahelmap import actors, filters, geography, linking, paths, reference, schema, store
+from sahelmap import actors, charts, filters, geography, linking, paths, reference, schema, store
 from sahelmap.gazetteer import Gazetteer, assign_focus_place
 from sahelmap.ingest.curated import read_curated_file
 from sahelmap.validate import ValidationResult, empty_report
@@ -30,6 +30,11 @@ class EventTable:
     def choices(self) -> filters.Choices:
         """What the filters can offer on this table (dates, regions, datasets)."""
         return filters.choices(self.events)
+
+    @functools.cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Each dataset's first and last event date and its events (charts.coverage), once per table."""
+        return charts.coverage(self.events)
 
 
 def derive_columns(

@@ -185,11 +185,16 @@ def _copies_of_counted_events_left_out(events: pd.DataFrame, on: bool, selected:
     """Leave out an imported copy only when the curated event it copies is counted in the same view, so
     each real event counts once and a view of the imported data alone (dataset=acled) still counts all of
     it. A table that was never linked has no copies."""
+    keep = np.ones(len(events), bool)
     if not on or schema.DUPLICATE_OF not in events:
-        return np.ones(len(events), bool)
+        return keep
     owner = events[schema.DUPLICATE_OF]
-    counted_ids = events["event_id"].to_numpy()[selected]
-    return ~(owner.notna().to_numpy() & owner.isin(counted_ids).to_numpy())
+    copies = np.flatnonzero(owner.notna().to_numpy())  # few rows: the work stays small at any N
+    if len(copies):
+        curated = (events["dataset"] == schema.CURATED_DATASET).to_numpy()
+        counted = set(events["event_id"].to_numpy()[selected & curated])
+        keep[copies] = [o not in counted for o in owner.to_numpy()[copies]]
+    return keep
 
 
 def whole_types(spec: FilterSpec) -> list[str]:
