@@ -43,11 +43,13 @@ def main() -> None:
     cercles = gpd.read_file(args.realdata / "mali_adm2_cercles.geojson")
     places = pd.read_csv(PLACES, dtype=str, keep_default_na=False)
     for i, row in places.iterrows():
-        gn = geonames.loc[int(row["geonames_id"])]
-        point = Point(float(gn["lon"]), float(gn["lat"]))
+        if row["geonames_id"]:
+            gn = geonames.loc[int(row["geonames_id"])]
+            places.loc[i, ["latitude", "longitude"]] = [f"{gn['lat']:.5f}", f"{gn['lon']:.5f}"]
+        # else a site GeoNames lacks: its coordinates stay as data/geo/README.md says they were sourced
+        point = Point(float(places.loc[i, "longitude"]), float(places.loc[i, "latitude"]))
         inside = cercles[cercles.contains(point)]
         cercle = inside.iloc[0] if len(inside) else cercles.loc[cercles.distance(point).idxmin()]
-        places.loc[i, ["latitude", "longitude"]] = [f"{gn['lat']:.5f}", f"{gn['lon']:.5f}"]
         places.loc[i, "admin1"] = ascii_name(cercle["admin1Name"])
         places.loc[i, "admin2"] = ascii_name(cercle["admin2Name"])
     places = places.sort_values(["focus", "name"], ascending=[False, True], key=lambda s: s.str.lower())
