@@ -745,7 +745,7 @@ def compare_section() -> None:
         args=("by", f"w_cmp_by_{version}"),
     )
     request = compare.Request(spec.replace(start=None, end=None), a, b, by)
-    request_key = urlencode([*sorted(request.query().items()), ("lang", lang)])
+    request_key = urlencode(sorted(request.query().items()))  # words are made when shown, in either language
     result = comparison(events, table_key, request, request_key)
     figures_a, figures_b = st.columns(2)
     for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):

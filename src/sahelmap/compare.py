@@ -303,8 +303,18 @@ class Comparison:
     unknown_b: int
     rows: pd.DataFrame  # one row per group of the breakdown
     datasets: list[str]
-    attributions: list[str]
-    selection: str  # the filters in words ("Violence against civilians involving ...")
+    formats: Mapping[str, str]  # each dataset's source format, for its citation
+
+    # The words are built when asked for, in the current language: a comparison is computed once and may
+    # be read in either language.
+    @property
+    def selection(self) -> str:
+        """The filters in words ("Violence against civilians involving ...")."""
+        return filters.describe_selection(self.request.spec)
+
+    @property
+    def attributions(self) -> list[str]:
+        return export.attribution_for(self.datasets, dict(self.formats))
 
     @property
     def unequal(self) -> bool:
@@ -500,8 +510,7 @@ def compare(events: pd.DataFrame, request: Request, formats: Mapping[str, str] |
         unknown_b=int(in_b["fatalities"].isna().sum()),
         rows=frame,
         datasets=datasets,
-        attributions=export.attribution_for(datasets, dict(formats or {})),
-        selection=filters.describe_selection(request.spec),
+        formats=dict(formats or {}),
     )
 
 
