@@ -777,7 +777,9 @@ def compare_section() -> None:
             icon="📏",
         )
     st.markdown(dashboard.md_escape(result.summary()))
-    st.dataframe(result.table_for_page(), hide_index=True, width="stretch")
+    st.dataframe(
+        result.table_for_page(), hide_index=True, width="stretch", column_config=result.column_labels()
+    )
     moved = compare.change_chart_data(result)
     moved["group"] = moved["group"].map(compare.group_label)
     if len(moved):

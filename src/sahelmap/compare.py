@@ -389,10 +389,15 @@ class Comparison:
         return " ".join(parts)
 
     def table_for_page(self) -> pd.DataFrame:
-        """The table as the page shows it: rows and headers in the current language (the CSV keeps keys)."""
+        """The table as the page shows it: the rows' names in the current language, the columns' keys as
+        in the CSV (the page heads them with ``column_labels``)."""
         shown = self.table()
         shown["group"] = shown["group"].map(group_label)
-        return shown.rename(columns=column_label)
+        return shown
+
+    def column_labels(self) -> dict[str, str]:
+        """Each column's header in the current language: "Events, A", "Reported deaths, change (%)"."""
+        return {column: column_label(column) for column in self.table().columns}
 
     def table(self) -> pd.DataFrame:
         """The whole filter, then each group of the breakdown: A, B, change and % for every measure."""
