@@ -63,3 +63,14 @@ def test_a_comparison_preset_chosen_in_french() -> None:
     first, second = choice.removeprefix("Années consécutives : ").split(" et ")
     assert at.query_params["a"] in ([f"{first}-01-01..{first}-12-31"], f"{first}-01-01..{first}-12-31")
     assert f"pour {second} contre " in markdown_text(at)
+
+
+def test_a_quick_period_chosen_in_french() -> None:
+    """The presets are named in the page's language; a callback runs before the script sets it."""
+    at = run_app(lang="fr")
+    with i18n.using("fr"):
+        choice = at.sidebar.selectbox(key="preset").options[1]
+        at.sidebar.selectbox(key="preset").set_value(choice)
+        at.run()
+    assert choice == "12 derniers mois de données"
+    assert not at.exception

@@ -282,6 +282,7 @@ def reset_filters() -> None:
 
 
 def apply_preset() -> None:
+    i18n.set_language(st.session_state.lang)  # a callback runs before the script sets the language
     choice = st.session_state.get("preset")
     if choice:
         set_period(dashboard.presets(options)[choice])
