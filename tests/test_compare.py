@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import pytest
 
-from sahelmap import compare, filters
+from sahelmap import compare, filters, i18n
 from sahelmap.compare import Period, Request
 from sahelmap.errors import QueryError
 from sahelmap.events import load_events
@@ -344,3 +345,125 @@ def test_cli_and_the_app_function_give_the_same_numbers_for_the_same_link() -> N
 def test_cli_asks_for_both_periods() -> None:
     result = run_cli("compare", "--a", "2021")
     assert result.exit_code == 2 and "--b" in result.output
+
+
+# --- in French (issue 14): the words in the current language, the numbers and the CSV/JSON keys the same ---
+
+NBSP = "\u00a0"
+
+
+def test_the_summary_in_french(table) -> None:
+    spec = FilterSpec(type=(VAC,), actor=("wagner",))
+    result = compare.compare(table, Request(spec, Y2021, Y2022))
+    with i18n.using("fr"):
+        assert result.summary() == (
+            "Violence contre les civils impliquant Wagner / Africa Corps, en comptant chaque événement qui "
+            "chevauche la période : 1 pour 2022 contre 0 pour 2021 (nouveau). Morts signalés : 7 contre 0 "
+            "(nouveau) ; les événements sans bilan signalé n'en ajoutent aucun (0 pour 2022, 0 pour 2021). "
+            "Parmi eux, événements codés comme visant des civils : 1 contre 0, avec 7 contre 0 morts "
+            "signalés. Périodes : A 1 janv. 2021 – 31 déc. 2021, B 1 janv. 2022 – 31 déc. 2022. "
+            "Jeux de données : curated."
+        )
+    # the same comparison, read in English afterwards, is wholly English
+    assert result.summary().startswith("Violence against civilians involving Wagner / Africa Corps, counting")
+
+
+def test_the_per_month_note_in_french(table) -> None:
+    result = compare.compare(table, Request(FilterSpec(), DEC_2021, Y2022, "type"))
+    with i18n.using("fr"):
+        text = result.summary()
+    assert text.startswith(
+        "Tous les événements, en comptant chaque événement qui chevauche la période : 5 pour 2022 contre 1 "
+        f"pour déc. 2021 (+400,0{NBSP}%). Morts signalés : 49 contre 12 (+308,3{NBSP}%) ;"
+    )
+    assert (
+        "Les périodes n'ont pas la même durée (31 et 365 jours) : événements par mois, 0,4 contre 1,0 "
+        f"(-57,5{NBSP}%)."
+    ) in text
+    assert text.endswith("Périodes : A 1 déc. 2021 – 31 déc. 2021, B 1 janv. 2022 – 31 déc. 2022. "
+                         "Jeux de données : acled, curated.")  # fmt: skip
+
+
+def test_the_table_for_the_page_in_french_and_the_csv_unchanged(table) -> None:
+    result = compare.compare(table, Request(FilterSpec(), DEC_2021, Y2022, "type"))
+    english_csv = result.to_csv()
+    with i18n.using("fr"):
+        shown = result.table_for_page()
+        labels = result.column_labels()
+        french_json = json.loads(result.to_json())
+        french_csv = result.to_csv()
+    assert list(labels.values())[:5] == [
+        "Groupe",
+        "Événements, A",
+        "Événements, B",
+        "Événements, variation",
+        "Événements, variation (%)",
+    ]
+    assert labels["events_per_month_a"] == "Événements par mois, A"
+    assert (
+        labels["civilian_deaths_pct"] == "Morts signalés dans les événements visant des civils, variation (%)"
+    )
+    assert result.column_labels()["deaths_change"] == "Reported deaths, change"
+    assert shown["group"].iloc[0] == "Tout (l'ensemble du filtre)"
+    assert set(shown["group"]) >= {"Batailles", "Violence contre les civils"}  # ACLED's French labels
+    assert shown.drop(columns="group").equals(result.table().drop(columns="group"))
+    # CSV columns, groups and JSON keys stay as they are: tools read them
+    assert french_csv.splitlines()[0] == english_csv.splitlines()[0]
+    assert set(french_json) == set(json.loads(result.to_json()))
+    assert french_json["a"]["rows"] == json.loads(result.to_json())["a"]["rows"]
+    assert (french_json["a"]["label"], french_json["b"]["label"]) == ("déc. 2021", "2022")
+    with i18n.using("fr"):
+        assert english_csv != french_csv and b"# Tous les \xc3\xa9v\xc3\xa9nements, en comptant" in french_csv
+
+
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [
+        (Y2021, "2021"),
+        (Period(D(2022, 7, 1), D(2022, 9, 30)), "T3 2022"),
+        (DEC_2021, "déc. 2021"),
+        (Period(D(2021, 1, 1), D(2021, 6, 30)), "janv. 2021 – juin 2021"),
+        (Period(D(2022, 8, 15), D(2023, 8, 14)), "15 août 2022 – 14 août 2023"),
+    ],
+)
+def test_period_labels_in_french(period: Period, label: str) -> None:
+    with i18n.using("fr"):
+        assert period.label == label
+
+
+def test_presets_in_french() -> None:
+    marks = (dataclasses.replace(milestone("2023-11-14", "Army and Wagner take Kidal"),
+                                 label_fr="L'armée et Wagner prennent Kidal"),)  # fmt: skip
+    with i18n.using("fr"):
+        presets = compare.presets(filters.Choices(D(2015, 1, 1), D(2024, 12, 31)), marks)
+    assert list(presets) == [
+        "Années consécutives : 2023 et 2024",
+        "Trimestres consécutifs : T3 2024 et T4 2024",
+        "12 mois avant et après : L'armée et Wagner prennent Kidal (14 nov. 2023)",
+        "24 mois avant et après : L'armée et Wagner prennent Kidal (14 nov. 2023)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "b", "english", "french"),
+    [(12.5, 1, "+12.5%", f"+12,5{NBSP}%"), (-100.0, 0, "-100.0%", f"-100,0{NBSP}%"),
+     (None, 3, "new", "nouveau"), (None, 0, "no change", "sans changement")],
+)  # fmt: skip
+def test_changes_in_both_languages(value, b, english: str, french: str) -> None:
+    assert compare.pct_text(value, b) == english
+    with i18n.using("fr"):
+        assert compare.pct_text(value, b) == french
+
+
+def test_a_bad_comparison_link_in_french() -> None:
+    with i18n.using("fr"):
+        request, notices = compare.request_from_query(
+            "from=2020-01&a=2021&b=2022&by=colour", None, strict=False
+        )
+    assert request is None
+    assert notices == [
+        "la période du tableau de bord (from/to) ne s'applique pas à une comparaison : ce sont les périodes "
+        "a et b qui comptent",
+        "comparaison ignorée : 'by' : 'colour' n'est pas l'une des valeurs possibles (actor-group, place, "
+        "region, type)",
+    ]

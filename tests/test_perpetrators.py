@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sahelmap import i18n
 from sahelmap import perpetrators as p
 from tests.factories import (
     BATTLES,
@@ -77,3 +78,38 @@ def test_an_empty_selection() -> None:
 def test_the_rule_is_stated_for_each_type() -> None:
     for words in ("violence against civilians, actor 1", "explosions and remote violence", "Battle deaths"):
         assert words in p.RULE
+
+
+def test_the_rule_and_the_rows_in_french() -> None:
+    rows = [
+        one(VAC, "Attack", MALI, "7", assoc=WAGNER),
+        one(BATTLES, "Armed clash", MALI, "5", actor2=JNIM),
+        one(VAC, "Attack", f"{WAGNER} and/or {JNIM}", ""),  # uncertain, with no reported toll
+    ]
+    events = build_events([{**row, "event_id": f"X{i}"} for i, row in enumerate(rows, 1)])
+    with i18n.using("fr"):
+        table = p.attribute(events)
+        rule = p.rule_text()
+    assert table.values.tolist() == [
+        ["Camp de l'État (forces maliennes, Wagner / Africa Corps)", 1, 7, 0],
+        ["  dont Forces armées maliennes (FAMa, police, gendarmerie)", 1, 7, 0],
+        ["  dont Wagner / Africa Corps", 2, 7, 1],  # group rows count the uncertain event too
+        ["Groupes armés (JNIM, EI Sahel, mouvements de l'Azawad, milices, non identifiés)", 0, 0, 0],
+        ["  dont JNIM et ses katibas", 1, 0, 1],
+        ["  dont État islamique au Sahel", 0, 0, 0],
+        ["Forces étrangères (françaises, ONU, autres)", 0, 0, 0],
+        ["Incertain : l'acteur 1 nomme des groupes de plus d'un camp", 1, 0, 1],
+        ["Autres auteurs (civils, émeutiers, noms non classés)", 0, 0, 0],
+        ["Batailles : non attribuées à un camp", 1, 5, 0],
+        ["Autres types d'événements : non attribués", 0, 0, 0],
+    ]
+    assert p.side_totals(table)["Batailles : non attribuées à un camp"] == 5
+    assert rule.startswith(
+        "Les morts ne sont attribués au camp de l'auteur que pour deux types d'événements. Dans les "
+        "violences contre des civils, l'acteur 1 est l'auteur (convention d'ACLED). Dans les explosions et "
+        "violences à distance, l'acteur 1 est le camp qui a frappé. Les morts des batailles ne sont pas "
+        "attribués"
+    )
+    assert rule.endswith("un événement sans bilan signalé n'en ajoute aucun.")
+    assert p.rule_text() == p.RULE  # English outside the block
+    assert p.attribute(events)["row"].iloc[0] == STATE

@@ -53,6 +53,7 @@ from sahelmap.uploads import (
     keeping_allowed,
     read_upload,
     rejected_csv,
+    report_for_page,
     with_uploads,
 )
 
@@ -238,25 +239,20 @@ def state_from_spec(spec: FilterSpec) -> None:
 
 
 if "initialised" not in st.session_state:
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    # a comparison link's a, b and by are the comparison's (issue 12), not filters
-    compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
-    params, _link_lang = i18n.split(params)  # the language is not a filter (issue 14)
-    not_map, map_params = mapparams.split(params)
-    filter_params, _dataset_params = provenance.split_params(not_map)
-    url_spec, url_notices = filters.parse_query(filter_params, options)
-    url_view, map_notices = mapparams.parse(map_params)
-    url_request, compare_notices = compare.request_from_query(compare_params, options, strict=False)
-    url_notices += compare_notices
-    if url_request is not None:
-        st.session_state.cmp = (url_request.a, url_request.b, url_request.by)
-    state_from_spec(url_spec)
+    # the link as opened, and the data it was read against: its notices are shown in the current language
+    st.session_state.link = (
+        {key: st.query_params.get_all(key) for key in st.query_params},
+        options,
+        provenance.dataset_counts(events),
+    )
+    link = extract.read_link(*st.session_state.link)
+    if link.request is not None:
+        st.session_state.cmp = (link.request.a, link.request.b, link.request.by)
+    state_from_spec(link.spec)
+    url_view = link.map_view
     st.session_state.update(w_basemap=url_view.basemap, w_mapmode=url_view.mode, w_measure=url_view.measure)
     st.session_state.map_zoom = url_view.zoom  # the map's zoom as the browser last reported it
     st.session_state.url_zoom = url_view.zoom  # the link's zoom, kept until the map looks elsewhere
-    # issue 9: a link made with other datasets than those loaded here says so
-    url_notices += provenance.notices_for(params, provenance.dataset_counts(events))
-    st.session_state.url_notices = url_notices + map_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
 
@@ -286,6 +282,7 @@ def reset_filters() -> None:
 
 
 def apply_preset() -> None:
+    i18n.set_language(st.session_state.lang)  # a callback runs before the script sets the language
     choice = st.session_state.get("preset")
     if choice:
         set_period(dashboard.presets(options)[choice])
@@ -484,7 +481,8 @@ def dashboard_columns() -> dict[str, Any]:
 # --- page ------------------------------------------------------------------------------------
 st.title(_("sahelmap · armed-conflict events in Mali"))
 st.caption(dashboard.md_escape(description))
-for notice in st.session_state.get("url_notices", []):
+# --- the link's notices (issue 9, 14): read again in the current language, against the data it was opened on
+for notice in extract.read_link(*st.session_state.link).notices:
     st.warning(_("Link: ") + dashboard.md_escape(notice), icon="⚠️")
 if len(table.report):
     st.warning(
@@ -686,6 +684,7 @@ with right:
 # --- compare two periods (issue 12) ------------------------------------------------------------
 def compare_moved(field: str, key: str) -> None:
     """A comparison input changed: store the pair (and so the URL) with the new value."""
+    i18n.set_language(st.session_state.lang)  # a callback runs before the script sets the language
     a, b, by = st.session_state.get("cmp") or (*compare.default_periods(options), compare.DEFAULT_BY)
     value = st.session_state[key]
     if field == "by":
@@ -697,6 +696,7 @@ def compare_moved(field: str, key: str) -> None:
 
 
 def compare_preset() -> None:
+    i18n.set_language(st.session_state.lang)  # the presets' names are in the page's language
     choice = st.session_state.get("cmp_preset")
     if choice:
         a, b = compare.presets(options)[choice]
@@ -746,7 +746,7 @@ def compare_section() -> None:
         args=("by", f"w_cmp_by_{version}"),
     )
     request = compare.Request(spec.replace(start=None, end=None), a, b, by)
-    request_key = urlencode([*sorted(request.query().items()), ("lang", lang)])
+    request_key = urlencode(sorted(request.query().items()))  # words are made when shown, in either language
     result = comparison(events, table_key, request, request_key)
     figures_a, figures_b = st.columns(2)
     for column, side, period, values in ((figures_a, "A", a, result.a), (figures_b, "B", b, result.b)):
@@ -778,8 +778,11 @@ def compare_section() -> None:
             icon="📏",
         )
     st.markdown(dashboard.md_escape(result.summary()))
-    st.dataframe(result.table(), hide_index=True, width="stretch")
+    st.dataframe(
+        result.table_for_page(), hide_index=True, width="stretch", column_config=result.column_labels()
+    )
     moved = compare.change_chart_data(result)
+    moved["group"] = moved["group"].map(compare.group_label)
     if len(moved):
         st.caption(
             dashboard.md_escape(
@@ -796,7 +799,9 @@ def compare_section() -> None:
     st.download_button(
         _("Comparison (CSV, with its citation)"),
         data=result.to_csv(),
-        file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
+        file_name="_".join(
+            [view.stem, text.slug(_("compare")), f"{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv"]
+        ),
         mime="text/csv",
         on_click="ignore",
         key="download_compare",
@@ -811,7 +816,7 @@ with st.expander(_("Compare two periods"), expanded=bool(st.session_state.get("c
 # --- who did it (issue 12) ------------------------------------------------------------------------
 with st.expander(_("Who did it: reported deaths by perpetrator side")):
     st.caption(dashboard.md_escape(description))
-    st.markdown(dashboard.md_escape(perpetrators.RULE))
+    st.markdown(dashboard.md_escape(perpetrators.rule_text()))
     st.dataframe(
         perpetrators.attribute(events.iloc[positions]),
         hide_index=True,
@@ -878,6 +883,7 @@ for column, fmt in zip(st.columns(len(export.EXTRACT_FORMATS)), export.EXTRACT_F
 
 # --- your own data ---------------------------------------------------------------------------
 def add_upload() -> None:
+    i18n.set_language(st.session_state.lang)  # the file's messages in the page's language (a callback)
     file = st.session_state.get("w_upload")
     if file is None:
         return
@@ -915,7 +921,12 @@ with st.expander(_("Add your data (ACLED or UCDP GED export)"), expanded=bool(up
         ).format(mb=MAX_UPLOAD_MB, rows=i18n.number(MAX_UPLOAD_ROWS))
     )
     left_col, right_col = st.columns([3, 1])
-    right_col.selectbox(_("Format"), UPLOAD_FORMATS, key="w_upload_format")
+    right_col.selectbox(
+        _("Format"),
+        UPLOAD_FORMATS,
+        key="w_upload_format",
+        format_func=lambda fmt: _("auto (from the header)") if fmt == "auto" else fmt,
+    )
     left_col.file_uploader(_("Event file"), type=UPLOAD_FILE_TYPES, key="w_upload", on_change=add_upload)
     if st.session_state.get("keep_error"):
         st.error(dashboard.md_escape(st.session_state.pop("keep_error")))
@@ -930,12 +941,12 @@ with st.expander(_("Add your data (ACLED or UCDP GED export)"), expanded=bool(up
             for notice in upload.notices:
                 st.caption(dashboard.md_escape(notice))
             if upload.result is not None and upload.result.n_rejected:
-                report = upload.result.report.head(200)
+                report = report_for_page(upload.result.report.head(200))
                 st.dataframe(report, hide_index=True, width="stretch", height=180)
                 st.download_button(
                     _("Rejected rows with reasons ({n})").format(n=i18n.number(upload.result.n_rejected)),
                     data=functools.partial(rejected_csv, upload),
-                    file_name=f"{upload.label or 'upload'}_rejected.csv",
+                    file_name=(upload.label or "upload") + "_" + text.slug(_("rejected")) + ".csv",
                     mime="text/csv",
                     on_click="ignore",
                     key=f"rejected_{i}",

@@ -10,9 +10,10 @@ from urllib.parse import parse_qs
 
 import click
 
-from sahelmap import compare, export, extract, paths, schema, store
+from sahelmap import compare, export, extract, i18n, paths, schema, store
 from sahelmap.errors import EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, QueryError, ReadError, SahelmapError
 from sahelmap.events import derive_columns, load_events
+from sahelmap.i18n import _, ngettext
 from sahelmap.ingest.registry import FORMATS, Ingested, read_dataset
 from sahelmap.ingest.textfile import read_path
 from sahelmap.text import report_line
@@ -217,6 +218,21 @@ def remove_(label: str) -> None:
     click.echo(f"removed dataset {label!r}")
 
 
+# --- export, compare: the page's extracts and comparisons; --lang writes their human text in French ------
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(list(i18n.LANGUAGES), case_sensitive=False),
+    default=None,
+    help="Language of the description, the file name, the README, the summary and the messages (default: "
+    "en). Column names and JSON keys are the same in every language.",
+)
+
+
+def cannot_write(path: Path, error: OSError) -> str:
+    return _("error: {path}: cannot write ({reason})").format(path=path, reason=error.strerror or error)
+
+
 @main.command("export")
 @click.option(
     "--query",
@@ -235,19 +251,25 @@ def remove_(label: str) -> None:
     "current directory.",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
-def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
+@lang_option
+def export_(query: str, fmt: str, output: Path | None, curated_only: bool, lang: str | None) -> None:
     """Write the extract the app's download button gives for the same URL.
 
     Exit status: 0 written, 2 an invalid query parameter (named in the message) or an unwritable file.
     """
+    with i18n.using(lang or i18n.DEFAULT):
+        _export(query, fmt, output, curated_only)
+
+
+def _export(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
     table = load_events(include_stored=not curated_only)
     try:
         spec, notices = extract.spec_from_query_string(query, table, strict=True)
     except SahelmapError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {message}").format(message=error), err=True)
         sys.exit(error.exit_code)
     for notice in notices:  # a search cut to its maximum length, say: the extract is for the cut text
-        click.echo(f"note: {notice}", err=True)
+        click.echo(_("note: {message}").format(message=notice), err=True)
     view = extract.view_of(table, spec)
     data = view.extract(fmt)
     to_stdout = output is not None and str(output) == "-"
@@ -259,14 +281,16 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
             # A full disk or a killed process leaves the previous file whole, never a truncated one.
             store.atomic_write(target, lambda tmp: Path(tmp).write_bytes(data))
         except OSError as error:
-            click.echo(f"error: {target}: cannot write ({error.strerror or error})", err=True)
+            click.echo(cannot_write(target, error), err=True)
             sys.exit(EXIT_UNREADABLE)
     # With -o - the data owns stdout: the summary goes to stderr.
     say = functools.partial(click.echo, err=to_stdout)
-    where = "standard output" if to_stdout else target
-    say(f"{view.description}\nwrote {len(view.filtered):,} events to {where}")
+    where = _("standard output") if to_stdout else target
+    n = len(view.filtered)
+    wrote = ngettext("wrote {n} event to {where}", "wrote {n} events to {where}", n)
+    say(view.description + "\n" + wrote.format(n=i18n.number(n), where=where))
     for line in view.attributions:
-        say(f"  cite: {line}")
+        say(_("  cite: {citation}").format(citation=line))
 
 
 @main.command("compare")
@@ -290,6 +314,7 @@ def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     help="File to write ('-': standard output).",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
+@lang_option
 def compare_(
     query: str,
     period_a: str | None,
@@ -298,13 +323,28 @@ def compare_(
     fmt: str,
     output: Path,
     curated_only: bool,
+    lang: str | None,
 ) -> None:
     """Compare two periods under the same filters, as the page's "Compare two periods" does.
 
     Events, reported deaths, events targeting civilians and their deaths in A and B, for the whole filter
     and by actor group, place, region or event type. Exit status: 0 written, 2 an invalid parameter or an
-    unwritable file.
+    unwritable file. With --lang fr, the summary, the period labels and the citations are in French; the
+    JSON keys and CSV columns stay the same in every language.
     """
+    with i18n.using(lang or i18n.DEFAULT):
+        _compare(query, period_a, period_b, by, fmt, output, curated_only)
+
+
+def _compare(
+    query: str,
+    period_a: str | None,
+    period_b: str | None,
+    by: str | None,
+    fmt: str,
+    output: Path,
+    curated_only: bool,
+) -> None:
     table = load_events(include_stored=not curated_only)
     params = parse_qs(query.lstrip("?"), keep_blank_values=True)
     for key, value in (("a", period_a), ("b", period_b), ("by", by)):
@@ -312,14 +352,14 @@ def compare_(
             params[key] = [value]
     try:
         if "a" not in params or "b" not in params:
-            raise QueryError("give both periods: --a FROM..TO and --b FROM..TO (or a and b in --query)")
+            raise QueryError(_("give both periods: --a FROM..TO and --b FROM..TO (or a and b in --query)"))
         request, notices = compare.request_from_query(params, table.choices, strict=True)
     except SahelmapError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {message}").format(message=error), err=True)
         sys.exit(error.exit_code)
     assert request is not None  # both periods were given
     for notice in notices:
-        click.echo(f"note: {notice}", err=True)
+        click.echo(_("note: {message}").format(message=notice), err=True)
     result = compare.compare_table(table, request)
     data = result.to_json().encode("utf-8") if fmt == "json" else result.to_csv()
     to_stdout = str(output) == "-"
@@ -329,14 +369,14 @@ def compare_(
         try:
             store.atomic_write(output, lambda tmp: Path(tmp).write_bytes(data))
         except OSError as error:
-            click.echo(f"error: {output}: cannot write ({error.strerror or error})", err=True)
+            click.echo(cannot_write(output, error), err=True)
             sys.exit(EXIT_UNREADABLE)
     say = functools.partial(click.echo, err=to_stdout)
     say(result.summary())
     if not to_stdout:
-        say(f"wrote the comparison to {output}")
+        say(_("wrote the comparison to {path}").format(path=output))
     for line in result.attributions:
-        say(f"  cite: {line}")
+        say(_("  cite: {citation}").format(citation=line))
 
 
 @main.command("app", context_settings={"ignore_unknown_options": True})

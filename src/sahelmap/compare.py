@@ -26,24 +26,39 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pandas as pd
 
-from sahelmap import actors, export, filters, schema
+from sahelmap import actors, export, filters, i18n, schema
 from sahelmap.errors import QueryError
 from sahelmap.events import EventTable
 from sahelmap.filters import Choices, FilterSpec
+from sahelmap.i18n import N_, _
 from sahelmap.milestones import Milestone, milestones
 
+# Labels in English, marked for translation where they are shown (_()); the keys are the CSV's and JSON's.
 MEASURES: dict[str, str] = {
-    "events": "Events",
-    "deaths": "Reported deaths",
-    "civilian_events": "Events targeting civilians",
-    "civilian_deaths": "Reported deaths in events targeting civilians",
+    "events": N_("Events"),
+    "deaths": N_("Reported deaths"),
+    "civilian_events": N_("Events targeting civilians"),
+    "civilian_deaths": N_("Reported deaths in events targeting civilians"),
 }
 BREAKDOWNS: dict[str, str] = {
-    "actor-group": "Actor group",
-    "place": "Focus place",
-    "region": "Region (admin 1)",
-    "type": "Event type",
+    "actor-group": N_("Actor group"),
+    "place": N_("Focus place"),
+    "region": N_("Region (admin 1)"),
+    "type": N_("Event type"),
 }
+# The comparison table's headers on the page: "{measure}, A" ... (the CSV keeps the column keys).
+COLUMN_PARTS: dict[str, str] = {
+    "a": N_("{measure}, A"),
+    "b": N_("{measure}, B"),
+    "change": N_("{measure}, change"),
+    "pct": N_("{measure}, change (%)"),
+    "per_month_a": N_("{measure} per month, A"),
+    "per_month_b": N_("{measure} per month, B"),
+    "per_month_pct": N_("{measure} per month, change (%)"),
+}
+# Row labels the comparison writes itself (the CSV and JSON keep them in English, as data).
+ALL_ROWS = N_("All (the whole filter)")
+FILLS = {"place": N_("Elsewhere in Mali"), "region": N_("(no region)"), "type": N_("(no type)")}
 DEFAULT_BY = "actor-group"
 DAYS_PER_MONTH = 365.25 / 12
 PERIOD_SEPARATOR = ".."
@@ -68,18 +83,18 @@ class Period:
 
     @property
     def label(self) -> str:
-        """'2022', 'Q3 2022', 'Jan 2021 - Mar 2021', or the exact days."""
+        """'2022', 'Q3 2022', 'Jan 2021 - Mar 2021', or the exact days, in the current language."""
         s, e = self.start, self.end
         month_end = e.day == calendar.monthrange(e.year, e.month)[1]
         if s.day == 1 and month_end:
             if s.year == e.year and s.month == 1 and e.month == 12:
                 return str(s.year)
             if s.year == e.year and s.month % 3 == 1 and e.month == s.month + 2:
-                return f"Q{s.month // 3 + 1} {s.year}"
+                return _("Q{quarter} {year}").format(quarter=s.month // 3 + 1, year=s.year)
             if (s.year, s.month) == (e.year, e.month):
-                return f"{s:%b %Y}"
-            return f"{s:%b %Y} - {e:%b %Y}"
-        return f"{s.day} {s:%b %Y} - {e.day} {e:%b %Y}"
+                return i18n.month(s)
+            return _("{start} - {end}").format(start=i18n.month(s), end=i18n.month(e))
+        return _days(self)
 
     def text(self) -> str:
         """The link's form: 2021-01-01..2021-12-31."""
@@ -93,12 +108,14 @@ def parse_period(text: str) -> Period:
         return Period(dt.date(int(text), 1, 1), dt.date(int(text), 12, 31))
     first, sep, last = text.partition(PERIOD_SEPARATOR)
     if not sep:
-        raise QueryError(f"{text[:60]!r} is not a period FROM..TO (e.g. 2021-01-01..2021-12-31)")
+        raise QueryError(
+            _("{text} is not a period FROM..TO (e.g. 2021-01-01..2021-12-31)").format(text=repr(text[:60]))
+        )
     anywhere = Choices(dt.date.min, dt.date.max)  # dates are checked against the data elsewhere
     start = filters.BY_NAME["start"].parse([first.strip()], anywhere)
     end = filters.BY_NAME["end"].parse([last.strip()], anywhere)
     if start > end:
-        raise QueryError(f"{text[:60]!r}: the period starts after it ends")
+        raise QueryError(_("{text}: the period starts after it ends").format(text=repr(text[:60])))
     return Period(start, end)
 
 
@@ -126,7 +143,7 @@ def presets(c: Choices, marks: tuple[Milestone, ...] | None = None) -> dict[str,
     options: dict[str, tuple[Period, Period]] = {}
     last_year = c.last.year if c.last == dt.date(c.last.year, 12, 31) else c.last.year - 1
     if last_year - 1 >= c.first.year:
-        options[f"Consecutive years: {last_year - 1} and {last_year}"] = (
+        options[_("Consecutive years: {a} and {b}").format(a=last_year - 1, b=last_year)] = (
             year_of(last_year - 1),
             year_of(last_year),
         )
@@ -135,13 +152,17 @@ def presets(c: Choices, marks: tuple[Milestone, ...] | None = None) -> dict[str,
         last_q = quarter_of(last_q.start - dt.timedelta(days=1))
     prev_q = quarter_of(last_q.start - dt.timedelta(days=1))
     if prev_q.start >= quarter_of(c.first).start:
-        options[f"Consecutive quarters: {prev_q.label} and {last_q.label}"] = (prev_q, last_q)
+        options[_("Consecutive quarters: {a} and {b}").format(a=prev_q.label, b=last_q.label)] = (
+            prev_q,
+            last_q,
+        )
     for months in (12, 24):
         for m in marks:
             if c.first < m.date <= c.last:
-                options[f"{months} months before and after: {m.label} ({m.date:%d %b %Y})"] = months_around(
-                    m.date, months
+                name = _("{months} months before and after: {milestone} ({day})").format(
+                    months=months, milestone=m.shown_label, day=m.shown_day
                 )
+                options[name] = months_around(m.date, months)
     return options
 
 
@@ -162,7 +183,11 @@ class Request:
 
 def parse_by(value: str) -> str:
     if value not in BREAKDOWNS:
-        raise QueryError(f"'by': {value[:40]!r} is not one of {', '.join(BREAKDOWNS)}")
+        raise QueryError(
+            _("'by': {value} is not one of {known}").format(
+                value=repr(value[:40]), known=", ".join(BREAKDOWNS)
+            )
+        )
     return value
 
 
@@ -180,7 +205,9 @@ def request_from_query(
     own = {k: params.pop(k) for k in COMPARE_KEYS if k in params}
     dropped = [k for k in ("from", "to") if params.pop(k, None) is not None]
     if dropped:
-        notices.append("the dashboard's period (from/to) does not apply to a comparison: periods a and b do")
+        notices.append(
+            _("the dashboard's period (from/to) does not apply to a comparison: periods a and b do")
+        )
     spec, more = filters.parse_query(params, choices, strict=strict)
     notices += more
 
@@ -197,7 +224,7 @@ def request_from_query(
     except QueryError as error:
         if strict:
             raise
-        notices.append(f"ignored the comparison: {error}")
+        notices.append(_("ignored the comparison: {error}").format(error=error))
         return None, notices
     return request, notices
 
@@ -223,7 +250,7 @@ def _group_keys(events: pd.DataFrame, by: str) -> list[tuple[str, np.ndarray]]:
         masks = events[schema.ACTOR_GROUP_MASK].to_numpy()
         return [(label, (masks & actors.GROUP_BIT[key]) != 0) for key, label in schema.ACTOR_GROUPS.items()]
     column = {"place": "focus_place", "region": "admin1", "type": "event_type"}[by]
-    fill = {"place": "Elsewhere in Mali", "region": "(no region)", "type": "(no type)"}[by]
+    fill = FILLS[by]  # kept in English: the rows are data (the page translates them, group_label)
     values = events[column].astype("str").where(events[column].notna(), fill).to_numpy()
     return [(str(v), values == v) for v in pd.unique(values)]
 
@@ -242,9 +269,29 @@ def change(a: float, b: float) -> float | None:
 
 
 def pct_text(value: float | None, b: float = 0) -> str:
+    """A change in percent ("+12.5%", "+12,5 %"), or in words where A is zero."""
     if value is None:
-        return "new" if b else "no change"
-    return f"{value:+.1f}%"
+        return _("new") if b else _("no change")
+    return i18n.percent_change(value)
+
+
+def group_label(group: str) -> str:
+    """A row of the comparison in the current language: the rows the comparison names itself, and the data's
+    words (event types, actor groups); places and regions stay as sourced."""
+    if group == ALL_ROWS or group in FILLS.values():
+        return _(group)
+    return i18n.label(group)
+
+
+def column_label(column: str) -> str:
+    """A column of the comparison table as the page heads it: "Events, A", "Reported deaths, change (%)"."""
+    if column == "group":
+        return _("Group")
+    for measure, name in MEASURES.items():
+        part = column.removeprefix(measure + "_")
+        if part != column and part in COLUMN_PARTS:
+            return _(COLUMN_PARTS[part]).format(measure=_(name))
+    return column
 
 
 @dataclass(frozen=True)
@@ -256,8 +303,18 @@ class Comparison:
     unknown_b: int
     rows: pd.DataFrame  # one row per group of the breakdown
     datasets: list[str]
-    attributions: list[str]
-    selection: str  # the filters in words ("Violence against civilians involving ...")
+    formats: Mapping[str, str]  # each dataset's source format, for its citation
+
+    # The words are built when asked for, in the current language: a comparison is computed once and may
+    # be read in either language.
+    @property
+    def selection(self) -> str:
+        """The filters in words ("Violence against civilians involving ...")."""
+        return filters.describe_selection(self.request.spec)
+
+    @property
+    def attributions(self) -> list[str]:
+        return export.attribution_for(self.datasets, dict(self.formats))
 
     @property
     def unequal(self) -> bool:
@@ -269,40 +326,82 @@ class Comparison:
         return (self.a if side == "a" else self.b)[measure] / period.months
 
     def summary(self) -> str:
-        """One paragraph stating what was counted, over which periods and datasets, and the numbers."""
+        """One paragraph stating what was counted, over which periods and datasets, and the numbers, in the
+        current language."""
         r, a, b = self.request, self.a, self.b
+        n = i18n.number
         counting = filters.counting_words(r.spec)
         parts = [
-            f"{self.selection}{' ' + counting if counting else ''}, counting each event that overlaps the "
-            f"period: {b['events']:,} in {r.b.label} against {a['events']:,} in {r.a.label} "
-            f"({pct_text(change(a['events'], b['events']), b['events'])})."
+            _(
+                "{selection}, counting each event that overlaps the period: {b} in {period_b} against {a} in "
+                "{period_a} ({change})."
+            ).format(
+                selection=self.selection + (" " + counting if counting else ""),
+                b=n(b["events"]),
+                a=n(a["events"]),
+                period_b=r.b.label,
+                period_a=r.a.label,
+                change=pct_text(change(a["events"], b["events"]), b["events"]),
+            ),
+            _(
+                "Reported deaths: {b} against {a} ({change}); events with no reported toll add none "
+                "({unknown_b} in {period_b}, {unknown_a} in {period_a})."
+            ).format(
+                b=n(b["deaths"]),
+                a=n(a["deaths"]),
+                change=pct_text(change(a["deaths"], b["deaths"]), b["deaths"]),
+                unknown_b=n(self.unknown_b),
+                unknown_a=n(self.unknown_a),
+                period_b=r.b.label,
+                period_a=r.a.label,
+            ),
+            _(
+                "Of these, events coded as targeting civilians: {b} against {a}, with {deaths_b} against "
+                "{deaths_a} reported deaths."
+            ).format(
+                b=n(b["civilian_events"]),
+                a=n(a["civilian_events"]),
+                deaths_b=n(b["civilian_deaths"]),
+                deaths_a=n(a["civilian_deaths"]),
+            ),
         ]
-        parts.append(
-            f"Reported deaths: {b['deaths']:,} against {a['deaths']:,} "
-            f"({pct_text(change(a['deaths'], b['deaths']), b['deaths'])}); "
-            f"events with no reported toll add none ({self.unknown_b:,} in {r.b.label}, "
-            f"{self.unknown_a:,} in {r.a.label})."
-        )
-        parts.append(
-            f"Of these, events coded as targeting civilians: {b['civilian_events']:,} against "
-            f"{a['civilian_events']:,}, with {b['civilian_deaths']:,} against {a['civilian_deaths']:,} "
-            "reported deaths."
-        )
         if self.unequal:
             ra, rb = self.rate("a", "events"), self.rate("b", "events")
             parts.append(
-                f"The periods differ in length ({r.a.days:,} and {r.b.days:,} days): per month, "
-                f"{rb:.1f} events against {ra:.1f} ({pct_text(change(ra, rb), rb)})."
+                _(
+                    "The periods differ in length ({days_a} and {days_b} days): per month, {b} events "
+                    "against {a} ({change})."
+                ).format(
+                    days_a=n(r.a.days),
+                    days_b=n(r.b.days),
+                    b=i18n.decimal(rb),
+                    a=i18n.decimal(ra),
+                    change=pct_text(change(ra, rb), rb),
+                )
             )
         parts.append(
-            f"Periods: A {_days(r.a)}, B {_days(r.b)}. "
-            f"Datasets: {', '.join(self.datasets) if self.datasets else 'none (no event matches)'}."
+            _("Periods: A {a}, B {b}. Datasets: {datasets}.").format(
+                a=_days(r.a),
+                b=_days(r.b),
+                datasets=", ".join(self.datasets) if self.datasets else _("none (no event matches)"),
+            )
         )
         return " ".join(parts)
 
+    def table_for_page(self) -> pd.DataFrame:
+        """The table as the page shows it: the rows' names in the current language, the columns' keys as
+        in the CSV (the page heads them with ``column_labels``)."""
+        shown = self.table()
+        shown["group"] = shown["group"].map(group_label)
+        return shown
+
+    def column_labels(self) -> dict[str, str]:
+        """Each column's header in the current language: "Events, A", "Reported deaths, change (%)"."""
+        return {column: column_label(column) for column in self.table().columns}
+
     def table(self) -> pd.DataFrame:
         """The whole filter, then each group of the breakdown: A, B, change and % for every measure."""
-        overall = pd.DataFrame([{"group": "All (the whole filter)", **self._cells(self.a, self.b)}])
+        overall = pd.DataFrame([{"group": ALL_ROWS, **self._cells(self.a, self.b)}])
         return pd.concat([overall, self.rows], ignore_index=True)
 
     def _cells(self, a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, Any]:
@@ -361,7 +460,8 @@ class Comparison:
 
 
 def _days(period: Period) -> str:
-    return f"{period.start:%d %b %Y} - {period.end:%d %b %Y}"
+    """The exact days: "15 Aug 2022 - 14 Aug 2023", "15 août 2022 – 14 août 2023"."""
+    return _("{start} - {end}").format(start=i18n.day(period.start), end=i18n.day(period.end))
 
 
 def _round(value: float | None) -> float | None:
@@ -415,8 +515,7 @@ def compare(events: pd.DataFrame, request: Request, formats: Mapping[str, str] |
         unknown_b=int(in_b["fatalities"].isna().sum()),
         rows=frame,
         datasets=datasets,
-        attributions=export.attribution_for(datasets, dict(formats or {})),
-        selection=filters.describe_selection(request.spec),
+        formats=dict(formats or {}),
     )
 
 

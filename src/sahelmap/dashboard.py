@@ -49,7 +49,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def milestone_day(m: Milestone) -> str:
     """A milestone's date as its source gives it: the day, or only the month (time precision 3)."""
-    return i18n.month(m.date) if m.time_precision == 3 else i18n.day(m.date)
+    return m.shown_day
 
 
 def milestone_presets(

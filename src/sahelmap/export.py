@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 
 from sahelmap import schema
+from sahelmap.i18n import N_, _
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -23,30 +24,44 @@ NEUTRALISER = "'"  # a leading apostrophe makes spreadsheets show the text as ty
 
 EXPORT_COLUMNS = [c for c in schema.TABLE_COLUMNS if c != "timestamp"] + [schema.LINKED_EVENTS]
 
+# In English, translated where a line is written (attribution_for): titles of works stay as published.
 ATTRIBUTION = {
-    "curated": "sahelmap curated events: compiled by the sahelmap project from the publications cited in "
-    "each row (source, source_date, source_title, source_url).",
-    "acled": "ACLED: Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com. Raleigh, C., "
-    "Linke, A., Hegre, H. and Karlsen, J. (2010). Introducing ACLED. Journal of Peace Research 47(5). Use "
-    "subject to ACLED's terms of use.",
-    "ucdp": "UCDP Georeferenced Event Dataset (CC BY 4.0): Sundberg, R. and Melander, E. (2013), Journal of "
-    "Peace Research 50(4); Pettersson, T. and Öberg, M. (2020), Journal of Peace Research 57(4).",
+    "curated": N_(
+        "sahelmap curated events: compiled by the sahelmap project from the publications cited in "
+        "each row (source, source_date, source_title, source_url)."
+    ),
+    "acled": N_(
+        "ACLED: Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com. Raleigh, C., "
+        "Linke, A., Hegre, H. and Karlsen, J. (2010). Introducing ACLED. Journal of Peace Research 47(5). "
+        "Use subject to ACLED's terms of use."
+    ),
+    "ucdp": N_(
+        "UCDP Georeferenced Event Dataset (CC BY 4.0): Sundberg, R. and Melander, E. (2013), Journal of "
+        "Peace Research 50(4); Pettersson, T. and Öberg, M. (2020), Journal of Peace Research 57(4)."
+    ),
 }
 
 
 def attribution_for(datasets: list[str], formats: dict[str, str] | None = None) -> list[str]:
-    """One attribution line per dataset included; imported datasets cite their source format."""
+    """One attribution line per dataset included, in the current language; imported datasets cite their
+    source format."""
     formats = formats or {}
     lines: list[str] = []
     for name in datasets:
         fmt = formats.get(name, name)
         text = ATTRIBUTION.get(fmt)
         if text is None:
-            lines.append(f"{name}: data supplied by the user; cite its original publisher.")
+            lines.append(
+                _("{name}: data supplied by the user; cite its original publisher.").format(name=name)
+            )
         elif fmt == name:
-            lines.append(text)
+            lines.append(_(text))
         else:
-            lines.append(f"{name} (imported {fmt} data): {text}")
+            lines.append(
+                _("{name} (imported {format} data): {citation}").format(
+                    name=name, format=fmt, citation=_(text)
+                )
+            )
     return list(dict.fromkeys(lines))
 
 
@@ -108,23 +123,29 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
 
 
 def readme_text(description: str, attributions: list[str], query: str, generated: dt.datetime) -> str:
+    """The extract's README in the current language (column names and codes stay as in the files)."""
+    title = _("sahelmap extract")
     lines = [
-        "sahelmap extract",
-        "================",
+        title,
+        "=" * len(title),
         "",
-        f"Filter: {description}",
-        f"Query: ?{query}" if query else "Query: (none: every event)",
-        f"Generated: {generated:%Y-%m-%d %H:%M} UTC",
+        _("Filter: {description}").format(description=description),
+        _("Query: ?{query}").format(query=query) if query else _("Query: (none: every event)"),
+        _("Generated: {time} UTC").format(time=f"{generated:%Y-%m-%d %H:%M}"),
         "",
-        "Sources to cite:",
+        _("Sources to cite:"),
         *[f"- {a}" for a in attributions],
         "",
-        "Columns follow ACLED's names where ACLED has the concept. Dates are ISO (YYYY-MM-DD);",
-        "time_precision 1 = day, 2 = week, 3 = month or vaguer; geo_precision 1 = town, 2 = near a town,",
-        "3 = region. fatalities is empty where no figure was reported (unknown is not zero).",
-        "Several values in one cell are separated by '; '.",
-        "Cells that began with = + - @ or a tab/CR start with an apostrophe so spreadsheets do not run them",
-        "as formulas; remove that first apostrophe to get the original text back.",
+        *_(
+            "Columns follow ACLED's names where ACLED has the concept. Dates are ISO (YYYY-MM-DD);\n"
+            "time_precision 1 = day, 2 = week, 3 = month or vaguer; "
+            "geo_precision 1 = town, 2 = near a town,\n"
+            "3 = region. fatalities is empty where no figure was reported (unknown is not zero).\n"
+            "Several values in one cell are separated by '; '.\n"
+            "Cells that began with = + - @ or a tab/CR start with an apostrophe "
+            "so spreadsheets do not run them\n"
+            "as formulas; remove that first apostrophe to get the original text back."
+        ).splitlines(),
     ]
     return "\n".join(lines) + "\n"
 

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pandas as pd
 
-from sahelmap import export, filters, mapparams, provenance, schema
+from sahelmap import compare, export, filters, i18n, mapparams, provenance, schema
 from sahelmap.events import EventTable
-from sahelmap.filters import FilterSpec
+from sahelmap.filters import Choices, FilterSpec
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,3 +83,32 @@ def spec_from_query_string(
     not_map, _ = mapparams.split(params)  # the map's zoom, basemap and mode filter nothing
     filter_params, _ = provenance.split_params(not_map)  # nor the datasets a link was made with
     return filters.parse_query(filter_params, table.choices, strict=strict)
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a page link asks for: the filters, the map's view, a comparison, and what the recipient is told
+    about the values left out and the data it was made with (in the current language)."""
+
+    spec: FilterSpec
+    map_view: mapparams.MapView
+    request: compare.Request | None
+    notices: list[str]
+
+
+def read_link(params: Mapping[str, list[str]], choices: Choices, loaded: Mapping[str, int]) -> Link:
+    """The page's URL parameters -> Link. ``loaded``: events per dataset loaded here (provenance).
+
+    Pure and cheap: the page reads a link once, and again in the current language to show its notices."""
+    params = dict(params)
+    # a comparison link's a, b and by are the comparison's (issue 12), not filters
+    compare_params = {k: params.pop(k) for k in compare.COMPARE_KEYS if k in params}
+    params, _lang = i18n.split(params)  # the language is not a filter (issue 14)
+    not_map, map_params = mapparams.split(params)
+    filter_params, _data = provenance.split_params(not_map)
+    spec, notices = filters.parse_query(filter_params, choices)
+    map_view, map_notices = mapparams.parse(map_params)
+    request, compare_notices = compare.request_from_query(compare_params, choices, strict=False)
+    # issue 9: a link made with other datasets than those loaded here says so
+    notices += compare_notices + provenance.notices_for(params, loaded) + map_notices
+    return Link(spec, map_view, request, notices)

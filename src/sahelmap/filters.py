@@ -110,7 +110,7 @@ class Filter:
 def _one_date(values: list[str], is_end: bool) -> dt.date:
     """'2022-01' -> 1 Jan 2022 (or 31 Jan as an end); '2022-01-14' -> that day."""
     if len(values) != 1:
-        raise QueryError("expects one date (YYYY-MM or YYYY-MM-DD)")
+        raise QueryError(_("expects one date (YYYY-MM or YYYY-MM-DD)"))
     value = values[0]
     try:
         if re.fullmatch(r"\d{4}-\d{2}", value):
@@ -118,7 +118,9 @@ def _one_date(values: list[str], is_end: bool) -> dt.date:
             return dt.date(year, month, calendar.monthrange(year, month)[1] if is_end else 1)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise QueryError(f"{value!r} is not a date (YYYY-MM or YYYY-MM-DD)") from None
+        raise QueryError(
+            _("{value} is not a date (YYYY-MM or YYYY-MM-DD)").format(value=repr(value))
+        ) from None
 
 
 def _choose(
@@ -128,7 +130,11 @@ def _choose(
     for value in values:
         found = allowed.get(slug(value))
         if found is None:
-            raise QueryError(f"unknown {what} {value[:60]!r} (known: {', '.join(shown)})")
+            raise QueryError(
+                _("unknown {what} {value} (known: {known})").format(
+                    what=_(what), value=repr(value[:60]), known=", ".join(shown)
+                )
+            )
         chosen.append(found)
     return tuple(dict.fromkeys(chosen))
 
@@ -148,13 +154,17 @@ def _chooser(
 
 def _flag(values: list[str], choices: Choices) -> bool:
     if values not in (["1"], ["0"], ["true"], ["false"]):
-        raise QueryError(f"{','.join(values)!r} is not 1 or 0")
+        raise QueryError(_("{value} is not 1 or 0").format(value=repr(",".join(values))))
     return values[0] in ("1", "true")
 
 
 def _whole_number(values: list[str], choices: Choices) -> int:
     if len(values) != 1 or not re.fullmatch(r"[0-9]{1,6}", values[0]):
-        raise QueryError(f"{','.join(values)!r} is not a whole number from 0 to {MAX_MIN_DEATHS}")
+        raise QueryError(
+            _("{value} is not a whole number from 0 to {most}").format(
+                value=repr(",".join(values)), most=MAX_MIN_DEATHS
+            )
+        )
     return int(values[0])
 
 
@@ -304,7 +314,7 @@ FILTERS: tuple[Filter, ...] = (
         ),
         options=lambda c, now: list(schema.ACTOR_GROUPS),
         option_label=lambda key: i18n.label(schema.ACTOR_GROUPS.get(key, key)),
-        parse=_chooser("actor group", lambda c: schema.ACTOR_GROUPS, ACTOR_LABELS),
+        parse=_chooser(N_("actor group"), lambda c: schema.ACTOR_GROUPS, ACTOR_LABELS),
         mask=lambda e, groups, s: (e[schema.ACTOR_GROUP_MASK].to_numpy() & actors.mask_of(groups)) != 0,
         # any of the groups: "involving A or B" (with "and", a reader would take it for both at once)
         describe=lambda groups, s: _join_words([i18n.label(schema.ACTOR_GROUPS[g]) for g in groups], "or"),
@@ -327,12 +337,13 @@ FILTERS: tuple[Filter, ...] = (
         widget=Widget("multiselect", N_("Event type")),
         options=lambda c, now: list(schema.EVENT_TYPES),
         option_label=i18n.label,
-        parse=_chooser("event type", lambda c: schema.EVENT_TYPES),
+        parse=_chooser(N_("event type"), lambda c: schema.EVENT_TYPES),
         mask=lambda e, types, s: e["event_type"].isin(types).to_numpy(),
         describe=lambda types, s: "",  # described with the sub-types: see describe()
         slot="what",
         format=_slugs,
-        file_part=lambda types, s: [slug(t) for t in s.subtype or types],  # the narrower words win
+        # the narrower words win; in the current language (ACLED's French labels in French)
+        file_part=lambda types, s: [slug(i18n.label(t)) for t in s.subtype or types],
     ),
     Filter(
         name="subtype",
@@ -342,12 +353,12 @@ FILTERS: tuple[Filter, ...] = (
         ),
         options=lambda c, now: subtypes_for(now.get("type", ())),
         option_label=i18n.label,
-        parse=_chooser("sub-event type", lambda c: schema.SUB_EVENT_TYPES),
+        parse=_chooser(N_("sub-event type"), lambda c: schema.SUB_EVENT_TYPES),
         mask=_subtype_mask,
         describe=lambda subtypes, s: "",
         slot="what",
         format=_slugs,
-        file_part=lambda subtypes, s: [] if s.type else [slug(t) for t in subtypes],
+        file_part=lambda subtypes, s: [] if s.type else [slug(i18n.label(t)) for t in subtypes],
     ),
     Filter(
         name="place",
@@ -362,12 +373,12 @@ FILTERS: tuple[Filter, ...] = (
         ),
         options=lambda c, now: [*schema.FOCUS_PLACES, *([ELSEWHERE] if c.covers_more_than_focus else [])],
         option_label=lambda p: _("Elsewhere in Mali") if p == ELSEWHERE else p,
-        parse=_chooser("place", lambda c: [*schema.FOCUS_PLACES, ELSEWHERE], PLACE_ALIASES),
+        parse=_chooser(N_("place"), lambda c: [*schema.FOCUS_PLACES, ELSEWHERE], PLACE_ALIASES),
         mask=_place_mask,
         describe=_place_words,
         slot="where",
         format=_slugs,
-        file_part=lambda places, s: [slug(p) for p in places],
+        file_part=lambda places, s: [slug(_("elsewhere") if p == ELSEWHERE else p) for p in places],
     ),
     Filter(
         name="region",
@@ -375,7 +386,7 @@ FILTERS: tuple[Filter, ...] = (
         widget=Widget("multiselect", N_("Region"), N_("Admin-1 regions, as the source names them.")),
         options=lambda c, now: list(c.regions),
         parse=lambda values, c: (
-            _chooser("region", lambda c: c.regions)(values, c) if c.regions else tuple(values)
+            _chooser(N_("region"), lambda c: c.regions)(values, c) if c.regions else tuple(values)
         ),
         mask=lambda e, regions, s: e["admin1"].isin(regions).to_numpy(),
         describe=_region_words,
@@ -396,13 +407,13 @@ FILTERS: tuple[Filter, ...] = (
         options=lambda c, now: list(geography.region_labels()),
         option_label=region_label,
         parse=lambda values, c: _chooser(
-            "region", lambda c: geography.region_labels(), _focus_region_aliases()
+            N_("region"), lambda c: geography.region_labels(), _focus_region_aliases()
         )(values, c),
         mask=lambda e, regions, s: e[geography.JOIN_COLUMNS["admin1"]].isin(regions).to_numpy(),
         describe=_focus_region_words,
         slot="where",
         format=lambda regions: ",".join(slug(r) for r in regions),
-        file_part=lambda regions, s: [f"{slug(r)}-region" for r in regions],
+        file_part=lambda regions, s: [slug(_("{region}-region").format(region=slug(r))) for r in regions],
     ),
     Filter(
         name="precision",
@@ -414,7 +425,7 @@ FILTERS: tuple[Filter, ...] = (
         ),
         options=lambda c, now: [str(code) for code in schema.GEO_PRECISION],
         option_label=lambda code: i18n.label(schema.GEO_PRECISION[int(code)]).capitalize(),
-        parse=_chooser("precision", lambda c: [str(code) for code in schema.GEO_PRECISION]),
+        parse=_chooser(N_("precision"), lambda c: [str(code) for code in schema.GEO_PRECISION]),
         mask=lambda e, codes, s: e["geo_precision"].isin([int(c) for c in codes]).to_numpy(),
         describe=lambda codes, s: (
             _("with location precision ")
@@ -452,7 +463,7 @@ FILTERS: tuple[Filter, ...] = (
         describe=lambda on, s: _("targeting civilians"),
         slot="what",
         format=lambda on: "1",
-        file_part=lambda on, s: ["civilians"],
+        file_part=lambda on, s: [slug(_("civilians"))],
     ),
     Filter(
         name="dataset",
@@ -461,7 +472,7 @@ FILTERS: tuple[Filter, ...] = (
         options=lambda c, now: list(c.datasets),
         shown=lambda c: len(c.datasets) > 1,
         parse=lambda values, c: (
-            _chooser("dataset", lambda c: c.datasets)(values, c) if c.datasets else tuple(values)
+            _chooser(N_("dataset"), lambda c: c.datasets)(values, c) if c.datasets else tuple(values)
         ),
         mask=lambda e, names, s: e["dataset"].isin(names).to_numpy(),
         describe=lambda names, s: _("from {names}").format(names=_join_words(list(names))),
@@ -656,7 +667,7 @@ def _values(raw: str | list[str], free_text: bool) -> list[str]:
 
 def _bounded(value: str, key: str, notices: list[str]) -> str:
     if len(value) > MAX_TEXT_LENGTH:
-        notices.append(f"'{key}' was cut to {MAX_TEXT_LENGTH} characters")
+        notices.append(_("'{key}' was cut to {n} characters").format(key=key, n=MAX_TEXT_LENGTH))
         # stripped again after the cut, as the value was before it: the URL and the app then agree
         return value[:MAX_TEXT_LENGTH].rstrip()
     return value
@@ -678,21 +689,23 @@ def parse_query(
         try:
             flt = BY_KEY.get(key)
             if flt is None:
-                raise QueryError("is not a filter (known: " + ", ".join(BY_KEY) + ")")
+                raise QueryError(_("is not a filter (known: {known})").format(known=", ".join(BY_KEY)))
             items = _values(raw, flt.free_text)
             if items:
                 value = flt.parse(items, choices)
                 values[flt.name] = _bounded(value, key, notices) if flt.free_text else value
         except QueryError as error:
             if strict:
-                raise QueryError(f"parameter '{key}': {error}") from None
-            notices.append(f"ignored parameter '{str(key)[:40]}': {str(error)[:300]}")
+                raise QueryError(_("parameter '{key}': {error}").format(key=key, error=error)) from None
+            notices.append(
+                _("ignored parameter '{key}': {error}").format(key=str(key)[:40], error=str(error)[:300])
+            )
     spec = FilterSpec(**values)
     if spec.start and spec.end and spec.start > spec.end:
-        message = "'from' is after 'to'"
+        message = _("'from' is after 'to'")
         if strict:
             raise QueryError(message)
-        notices.append(f"ignored the period: {message}")
+        notices.append(_("ignored the period: {problem}").format(problem=message))
         spec = spec.replace(start=None, end=None)
     return spec, notices
 
@@ -709,13 +722,14 @@ def initial(choices: Choices) -> FilterSpec:
 
 
 def file_stem(spec: FilterSpec) -> str:
-    """A file name that says the filter: sahelmap_wagner_gao_2022-01_2024-12."""
+    """A file name that says the filter, in the current language's words: sahelmap_wagner_gao_2022-01_2024-12,
+    sahelmap_batailles_2022-01_a-ce-jour."""
     parts = ["sahelmap"]
     for name, value in spec.active().items():
         parts += BY_NAME[name].file_part(value, spec)
     if spec.start or spec.end:
-        parts.append(spec.start.strftime("%Y-%m") if spec.start else "start")
-        parts.append(spec.end.strftime("%Y-%m") if spec.end else "latest")
+        parts.append(spec.start.strftime("%Y-%m") if spec.start else slug(_("start")))
+        parts.append(spec.end.strftime("%Y-%m") if spec.end else slug(_("latest")))
     return "_".join(field for field in parts if field)[:120]
 
 

@@ -27,6 +27,7 @@ import shapely.geometry
 
 from sahelmap import paths, reference, schema
 from sahelmap.gazetteer import Gazetteer
+from sahelmap.i18n import N_
 from sahelmap.text import name_key
 
 LEVELS: tuple[str, ...] = ("admin1", "admin2")
@@ -37,7 +38,8 @@ TOLERANCE_KM = 10.0
 # UTM 30N: Mali (12°W to 4°E) lies within 9° of its central meridian, where the scale error stays under
 # 1.2%, about 100 m on the 10 km tolerance.
 METRIC_CRS = "EPSG:32630"
-OUTSIDE_REASON = f"more than {TOLERANCE_KM:g} km outside Mali's outline (OCHA COD-AB boundaries)"
+OUTSIDE = N_("more than {km} km outside Mali's outline (OCHA COD-AB boundaries)")  # a reason's template
+OUTSIDE_REASON = OUTSIDE.format(km=f"{TOLERANCE_KM:g}")
 # Other spellings sources use for an OCHA unit, folded by name_key: ACLED writes Baraoueli for Baroueli.
 SPELLINGS: dict[str, str] = {"baraoueli": "baroueli", "koulikouro": "koulikoro"}
 

@@ -20,14 +20,17 @@ import datetime as dt
 import functools
 import gettext
 import io
-from collections.abc import Iterator, Mapping
+import re
+import string
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
@@ -107,6 +110,18 @@ def day(value: dt.date, lang: str | None = None) -> str:
     return format_date(value, "d MMM y", locale=lang or current())
 
 
+def decimal(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """A rate with a fixed number of decimals: "2.0", "1,234.5" in English; "2,0", "1 234,5" in French."""
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=lang or current())
+
+
+def percent_change(value: float, lang: str | None = None) -> str:
+    """A signed change in percent with one decimal, as the language writes it: "+12.5%", "+12,5 %"."""
+    locale = lang or current()
+    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0")
+    return format_percent(value / 100, format=f"+{pattern};-{pattern}", locale=locale)
+
+
 def parse(value: object) -> str | None:
     """A ``lang`` URL or CLI value -> a supported language, or None ("fr-FR" and "FR" are French)."""
     code = str(value or "").strip().lower().replace("_", "-").split("-")[0]
@@ -145,6 +160,47 @@ def join_words(items: list[str], conjunction: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
+@functools.cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """ "date outside {first}..{last}" -> a pattern matching the texts the template builds."""
+    parts, seen = [], set()
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>.+?)")
+            seen.add(field)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_COUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")
+
+
+def translate_built(text: str, templates: Iterable[str] = ()) -> str:
+    """A text made in English (a report's reason, kept in English where it is stored) in the current language.
+
+    A message id is translated; a text built by ``template.format(...)`` from one of ``templates`` (each
+    marked with N_ where it is declared) is built again from the template's translation with the same
+    values, each translated the same way (a reason inside a reason) and counts written as the language
+    writes them. Any other text stays as it is."""
+    if current() == DEFAULT or not text:
+        return text
+    translated = _(text)
+    if translated != text:
+        return translated
+    chosen = tuple(templates)
+    for template in chosen:
+        found = _template_pattern(template).fullmatch(text)
+        if found is not None:
+            values = {
+                key: number(int(value.replace(",", "")))
+                if _COUNT.fullmatch(value)
+                else translate_built(value, chosen)
+                for key, value in found.groupdict().items()
+            }
+            return _(template).format(**values)
+    return text
+
+
 def label(name: object) -> str:
     """An ACLED event type or sub-type, an actor group or a precision word in the current language (the
     vocabulary catalogue); any other value (an actor, a place) stays as sourced."""
@@ -159,13 +215,16 @@ __all__ = [
     "_",
     "current",
     "day",
+    "decimal",
     "from_accept_language",
     "label",
     "month",
     "ngettext",
     "number",
     "parse",
+    "percent_change",
     "set_language",
     "split",
+    "translate_built",
     "using",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sahelmap.i18n import N_
+from sahelmap.i18n import N_, _
 from sahelmap.text import slug
 
 MIN_ZOOM, MAX_ZOOM = 4, 16
@@ -64,7 +64,11 @@ def _one(raw: object) -> str:
 def _choice(value: str, known: Mapping[str, Any], key: str) -> str:
     found = slug(value)
     if found not in known:
-        raise ValueError(f"'{key}': {value[:40]!r} is not one of {', '.join(known)}")
+        raise ValueError(
+            _("'{key}': {value} is not one of {known}").format(
+                key=key, value=repr(value[:40]), known=", ".join(known)
+            )
+        )
     return found
 
 
@@ -79,7 +83,9 @@ def parse(params: Mapping[str, object]) -> tuple[MapView, list[str]]:
             if key == "zoom":
                 if not re.fullmatch(r"[0-9]{1,2}", value) or not MIN_ZOOM <= int(value) <= MAX_ZOOM:
                     raise ValueError(
-                        f"'zoom': {value[:40]!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}"
+                        _("'zoom': {value} is not a whole number from {least} to {most}").format(
+                            value=repr(value[:40]), least=MIN_ZOOM, most=MAX_ZOOM
+                        )
                     )
                 view = replace(view, zoom=int(value))
             elif key == "basemap":
@@ -89,7 +95,7 @@ def parse(params: Mapping[str, object]) -> tuple[MapView, list[str]]:
             else:
                 view = replace(view, measure=_choice(value, MEASURES, key))
         except ValueError as error:
-            notices.append(f"ignored parameter {error}")
+            notices.append(_("ignored parameter {problem}").format(problem=error))
     return view, notices
 
 

@@ -43,6 +43,12 @@ class Milestone:
         """The label in the current language (label_fr in French)."""
         return self.label_fr if i18n.current() == "fr" else self.label
 
+    @property
+    def shown_day(self) -> str:
+        """The date as its source gives it, in the current language: the day, or only the month (time
+        precision 3)."""
+        return i18n.month(self.date) if self.time_precision == 3 else i18n.day(self.date)
+
 
 def _problems(row: dict[str, str]) -> list[str]:
     found = [f"{c}: is empty" for c in REQUIRED if not row.get(c, "").strip()]

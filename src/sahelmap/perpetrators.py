@@ -17,12 +17,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sahelmap import actors, reference, schema
+from sahelmap import actors, i18n, reference, schema
+from sahelmap.i18n import N_, _
 
 ATTRIBUTED_TYPES = ("Violence against civilians", "Explosions/Remote violence")
+# The rows' labels are in English here and in the current language in ``attribute``'s table.
 SIDES: dict[str, tuple[str, ...]] = {
-    "State side (Malian forces, Wagner / Africa Corps)": ("mali_state", "wagner"),
-    "Armed groups (JNIM, IS Sahel, Azawad movements, militias, unidentified)": (
+    N_("State side (Malian forces, Wagner / Africa Corps)"): ("mali_state", "wagner"),
+    N_("Armed groups (JNIM, IS Sahel, Azawad movements, militias, unidentified)"): (
         "jnim",
         "is_sahel",
         "azawad",
@@ -30,16 +32,16 @@ SIDES: dict[str, tuple[str, ...]] = {
         "communal_militias",
         "unidentified",
     ),
-    "Foreign forces (French, UN, other)": ("france", "un", "other_foreign"),
+    N_("Foreign forces (French, UN, other)"): ("france", "un", "other_foreign"),
 }
-UNCERTAIN = "Uncertain: actor 1 names groups of more than one side"
-OTHER = "Other perpetrators (civilians, rioters, unclassified names)"
-BATTLES = "Battles: not attributed to a side"
-NOT_VIOLENT = "Other event types: not attributed"
+UNCERTAIN = N_("Uncertain: actor 1 names groups of more than one side")
+OTHER = N_("Other perpetrators (civilians, rioters, unclassified names)")
+BATTLES = N_("Battles: not attributed to a side")
+NOT_VIOLENT = N_("Other event types: not attributed")
 # Rows within a side: each group of actor 1 (an event with two groups counts for each).
 PERPETRATOR_GROUPS = ("mali_state", "wagner", "jnim", "is_sahel")
 
-RULE = (
+RULE = N_(
     "Deaths are attributed to the perpetrator's side in two event types only. In violence against "
     "civilians, actor 1 is the perpetrator (ACLED's convention). In explosions and remote violence, actor 1 "
     "is the side that struck. Battle deaths are not attributed: they fall on either side and sources rarely "
@@ -49,6 +51,11 @@ RULE = (
     "movements, militias and unidentified armed groups. Deaths are those the sources report, whoever died; "
     "an event with no reported toll adds none."
 )
+
+
+def rule_text() -> str:
+    """The rule in the current language."""
+    return _(RULE)
 
 
 @functools.cache
@@ -74,7 +81,8 @@ def attribute(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) 
     """Events and reported deaths per perpetrator side, then the rows the rule leaves unattributed.
 
     Columns: row, events, deaths, unknown_toll (events with no reported toll). Sides are counted once per
-    event; the indented group rows below a side count an event for each of its actor-1 groups.
+    event; the indented group rows below a side count an event for each of its actor-1 groups. The rows'
+    labels are in the current language.
     """
     deaths = schema.counted_deaths(events["fatalities"])
     unknown = events["fatalities"].isna()
@@ -95,17 +103,21 @@ def attribute(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) 
         )
 
     for side, keys in [*SIDES.items(), (UNCERTAIN, ()), (OTHER, ())]:
-        add(side, (sides == side).tolist())
+        add(_(side), (sides == side).tolist())
         for key in keys:
             if key in PERPETRATOR_GROUPS:
-                add("  of which " + schema.ACTOR_GROUPS[key], groups.map(lambda g, k=key: k in g).tolist())
+                group = i18n.label(schema.ACTOR_GROUPS[key])
+                add(
+                    "  " + _("of which {group}").format(group=group),
+                    groups.map(lambda g, k=key: k in g).tolist(),
+                )
     for label, hit in (
         (BATTLES, events["event_type"] == "Battles"),
         (NOT_VIOLENT, ~events["event_type"].isin([*ATTRIBUTED_TYPES, "Battles"])),
     ):
         rows.append(
             {
-                "row": label,
+                "row": _(label),
                 "events": int(hit.sum()),
                 "deaths": int(deaths[hit].sum()),
                 "unknown_toll": int(unknown[hit].sum()),

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from sahelmap import i18n
+from sahelmap.i18n import _, ngettext
+
 DATA_KEY = "data"  # the URL key; not a filter (filters.parse_query never sees it)
 MAX_DATASETS = 50  # a link naming more is cut to this many, with a notice
 ENTRY = re.compile(r"([A-Za-z0-9_.-]{1,80}):([0-9]{1,10})")
@@ -53,19 +56,23 @@ def parse_data(raw: str) -> tuple[dict[str, int], list[str]]:
             continue
         if len(counts) == MAX_DATASETS:
             notices.append(
-                f"the link names more than {MAX_DATASETS} datasets; the first {MAX_DATASETS} were compared"
+                _("the link names more than {n} datasets; the first {n} were compared").format(n=MAX_DATASETS)
             )
             break
         counts[found.group(1)] = int(found.group(2))
     if unread:
         notices.append(
-            f"{unread} entries of the link's '{DATA_KEY}' parameter could not be read (expected label:events)"
+            ngettext(
+                "{n} entry of the link's '{key}' parameter could not be read (expected label:events)",
+                "{n} entries of the link's '{key}' parameter could not be read (expected label:events)",
+                unread,
+            ).format(n=i18n.number(unread), key=DATA_KEY)
         )
     return counts, notices
 
 
 def _events(n: int) -> str:
-    return f"{n:,} event" + ("" if n == 1 else "s")
+    return ngettext("{n} event", "{n} events", n).format(n=i18n.number(n))
 
 
 def differences(linked: Mapping[str, int], loaded: Mapping[str, int]) -> list[str]:
@@ -75,19 +82,25 @@ def differences(linked: Mapping[str, int], loaded: Mapping[str, int]) -> list[st
     for label, n in linked.items():
         if label not in loaded:
             notices.append(
-                f"This link was made with the dataset '{label}' ({_events(n)}), which is not loaded here: "
-                "the numbers shown may differ from the ones the link's author saw."
+                _(
+                    "This link was made with the dataset '{label}' ({events}), which is not loaded here: "
+                    "the numbers shown may differ from the ones the link's author saw."
+                ).format(label=label, events=_events(n))
             )
         elif loaded[label] != n:
             notices.append(
-                f"This link was made with the dataset '{label}' holding {_events(n)}; here it holds "
-                f"{_events(loaded[label])}, so the numbers shown may differ."
+                _(
+                    "This link was made with the dataset '{label}' holding {events}; here it holds "
+                    "{events_here}, so the numbers shown may differ."
+                ).format(label=label, events=_events(n), events_here=_events(loaded[label]))
             )
     for label, n in loaded.items():
         if label not in linked:
             notices.append(
-                f"The dataset '{label}' ({_events(n)}) is loaded here but the link was made without it: "
-                "the numbers shown may differ."
+                _(
+                    "The dataset '{label}' ({events}) is loaded here but the link was made without it: "
+                    "the numbers shown may differ."
+                ).format(label=label, events=_events(n))
             )
     return notices
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sahelmap import export, linking, schema
+from sahelmap import export, geography, i18n, linking, schema, validate
 from sahelmap.errors import ReadError
 from sahelmap.events import EventTable, combine, derive_columns
+from sahelmap.i18n import N_, _
 from sahelmap.ingest.registry import FORMATS, TooManyRows, read_dataset
+from sahelmap.ingest.textfile import BAD_LINE_REASON
 from sahelmap.validate import ValidationResult
 
 MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml
@@ -48,15 +50,22 @@ class Upload:
         return self.result is not None
 
     def summary(self) -> str:
+        """What became of the file, in the current language."""
         if self.result is None:
-            return self.error or f"{self.name}: not read"
+            return self.error or _("{name}: not read").format(name=self.name)
         r = self.result
-        text = (
-            f"{self.name} ({self.format}): {r.rows_read:,} rows read, {len(r.valid):,} kept, "
-            f"{r.n_rejected:,} rejected"
+        text = _("{name} ({format}): {read} rows read, {kept} kept, {rejected} rejected").format(
+            name=self.name,
+            format=self.format,
+            read=i18n.number(r.rows_read),
+            kept=i18n.number(len(r.valid)),
+            rejected=i18n.number(r.n_rejected),
         )
         if len(r.valid):
-            text += f"; {r.valid['event_date'].min():%Y-%m-%d} to {r.valid['event_date'].max():%Y-%m-%d}"
+            text += _("; {first} to {last}").format(
+                first=f"{r.valid['event_date'].min():%Y-%m-%d}",
+                last=f"{r.valid['event_date'].max():%Y-%m-%d}",
+            )
         return text
 
 
@@ -89,9 +98,9 @@ def read_upload(
     """
     upload = Upload(name=name, digest=hashlib.sha256(data).hexdigest())
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        upload.error = (
-            f"{name}: the file is larger than {MAX_UPLOAD_MB} MB; import it with `sahelmap import` instead"
-        )
+        upload.error = _(
+            "{name}: the file is larger than {mb} MB; import it with `sahelmap import` instead"
+        ).format(name=name, mb=MAX_UPLOAD_MB)
         return upload
     try:
         # The row limit is checked before validation, the unpacked size before parsing: cost is bounded.
@@ -111,17 +120,57 @@ def read_upload(
         )
         upload.notices = probe.notices
     except TooManyRows:
-        upload.error = (
-            f"{name}: more rows than the {MAX_UPLOAD_ROWS:,} an upload may hold (blank rows included); "
+        upload.error = _(
+            "{name}: more rows than the {n} an upload may hold (blank rows included); "
             "import it with `sahelmap import` instead"
-        )
+        ).format(name=name, n=i18n.number(MAX_UPLOAD_ROWS))
     except ReadError as error:
         upload.error = str(error)
     except (ValueError, KeyError, UnicodeError, MemoryError, RecursionError) as error:
         # Unexpected shapes of data: say so plainly and log the detail for maintainers.
         log.exception("upload %s could not be read", name)
-        upload.error = f"{name}: could not be read ({type(error).__name__}: {str(error)[:200]})"
+        upload.error = _("{name}: could not be read ({error})").format(
+            name=name, error=f"{type(error).__name__}: {str(error)[:200]}"
+        )
     return upload
+
+
+# --- the report as the page shows it (issue 14): reasons are stored in English, shown in the page's language
+
+# The templates of reasons that carry values (validate.py, geography.py, textfile.py); the others are
+# message ids of their own.
+REASON_TEMPLATES = (
+    validate.SWAPPED,
+    validate.NOT_A_DATE,
+    validate.DATE_OUTSIDE,
+    validate.FOREIGN,
+    validate.TOO_MANY_DEATHS,
+    validate.TIMESTAMP_OUTSIDE,
+    validate.MISSING_COLUMN,
+    geography.OUTSIDE,
+    BAD_LINE_REASON,
+)
+REPORT_HEADERS = {
+    "file": N_("File"),
+    "row": N_("Row"),
+    "column": N_("Column"),
+    "value": N_("Value"),
+    "reason": N_("Reason"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """A rejection reason in the current language ("is empty" -> "est vide")."""
+    return i18n.translate_built(reason, REASON_TEMPLATES)
+
+
+def report_for_page(report: pd.DataFrame) -> pd.DataFrame:
+    """The rejection report with its reasons and headers in the current language (column names and values
+    as the file has them)."""
+    shown = report.copy()
+    if "reason" in shown:
+        shown["reason"] = shown["reason"].astype("str").map(reason_text)
+    return shown.rename(columns={k: _(v) for k, v in REPORT_HEADERS.items()})
 
 
 def rejected_csv(upload: Upload) -> bytes:

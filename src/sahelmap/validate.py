@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sahelmap import geography, schema
+from sahelmap import geography, i18n, schema
+from sahelmap.i18n import N_, _
 from sahelmap.text import shown
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
@@ -37,7 +38,7 @@ DATE_ORDERS = ("dmy", "mdy")
 # An Excel serial day number (the cell's date lost its format): 5 digits are the years 1927 to 2173.
 EXCEL_SERIAL = r"^\d{5}$"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 is 1900-01-01, counting Excel's 29 February 1900
-DATE_FORMATS_HUMAN = (
+DATE_FORMATS_HUMAN = N_(
     "YYYY-MM-DD, '01 March 2023', DD/MM/YYYY or MM/DD/YYYY (one order per file, see --date-order), "
     "or an Excel day number"
 )
@@ -214,16 +215,24 @@ class _ParseProblem:
 # Numbers outside these bounds are rejected when read (a cast would wrap them: 3e9 deaths is not -1.3e9).
 # Every other whole number must be exact in a float64, which every accepted value passes through.
 SAFE_INTEGER = 2**53
+# Reasons are stored in English (reports on disk, the CLI); the page shows them in its language through
+# i18n.translate_built, which needs the templates of the reasons that carry values.
+TOO_MANY_DEATHS = N_("more than {n} deaths in one event (sahelmap's bound for one event)")
+TIMESTAMP_OUTSIDE = N_("timestamp outside {low}..{high} (Unix seconds from 1970 to 2100)")
+NOT_A_DATE = N_("not a date (accepted: {formats})")
+DATE_OUTSIDE = N_("date outside {first}..{last}")
+FOREIGN = N_("country is {value}, not {country}")
+SWAPPED = N_("{reason} (latitude and longitude look swapped)")
+MISSING_COLUMN = N_("required column is missing (required: {columns})")
 INT_BOUNDS: dict[str, tuple[float, float, str]] = {
     "fatalities": (
         -SAFE_INTEGER,  # below zero is "negative", a rule
         schema.MAX_FATALITIES_PER_EVENT,
-        f"more than {schema.MAX_FATALITIES_PER_EVENT:,} deaths in one event (sahelmap's bound for one event)",
+        TOO_MANY_DEATHS.format(n=f"{schema.MAX_FATALITIES_PER_EVENT:,}"),
     ),
     "timestamp": (
         *schema.TIMESTAMP_BOUNDS,
-        f"timestamp outside {schema.TIMESTAMP_BOUNDS[0]}..{schema.TIMESTAMP_BOUNDS[1]} "
-        "(Unix seconds from 1970 to 2100)",
+        TIMESTAMP_OUTSIDE.format(low=schema.TIMESTAMP_BOUNDS[0], high=schema.TIMESTAMP_BOUNDS[1]),
     ),
 }
 NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
@@ -254,7 +263,7 @@ def parse(
         elif kind == "date":
             typed[column] = parse_dates(text, date_order)
             bad = given & typed[column].isna()
-            problems.append(_ParseProblem(column, bad, f"not a date (accepted: {DATE_FORMATS_HUMAN})"))
+            problems.append(_ParseProblem(column, bad, NOT_A_DATE.format(formats=DATE_FORMATS_HUMAN)))
         elif kind in ("int", "float"):
             if decimal_comma:
                 comma = text.str.match(DECIMAL_COMMA, na=False)
@@ -263,41 +272,48 @@ def parse(
             number = _numbers(text)
             unread = given & number.isna()
             too_long = unread & text.str.fullmatch(NUMBER_TEXT, na=False)  # beyond any float (5,000 digits)
-            problems.append(_ParseProblem(column, unread & ~too_long, "not a number"))
-            problems.append(_ParseProblem(column, too_long, "too many digits"))
-            problems.append(_ParseProblem(column, np.isinf(number), "not a finite number"))
+            problems.append(_ParseProblem(column, unread & ~too_long, N_("not a number")))
+            problems.append(_ParseProblem(column, too_long, N_("too many digits")))
+            problems.append(_ParseProblem(column, np.isinf(number), N_("not a finite number")))
             number = number.where(np.isfinite(number))
             if kind == "int":
-                low, high, reason = INT_BOUNDS.get(column, (-SAFE_INTEGER, SAFE_INTEGER, "too large"))
+                low, high, reason = INT_BOUNDS.get(column, (-SAFE_INTEGER, SAFE_INTEGER, N_("too large")))
                 outside = number.notna() & ~number.between(low, high)
                 problems.append(_ParseProblem(column, outside, reason))
                 fractional = number.notna() & (number != np.floor(number))
-                problems.append(_ParseProblem(column, fractional, "not a whole number"))
+                problems.append(_ParseProblem(column, fractional, N_("not a whole number")))
                 number = number.where(~fractional & ~outside)
                 typed[column] = number.astype("Float64").astype("Int64")
             else:
                 typed[column] = number
         elif kind == "bool":
             flag = _parse_bool(text)
-            problems.append(_ParseProblem(column, given & flag.isna(), "not true/false"))
+            problems.append(_ParseProblem(column, given & flag.isna(), N_("not true/false")))
             typed[column] = flag
     if "country" in raw:  # not stored: a row naming another country is not a Mali event
         country = _clean_text(raw["country"])
         foreign = country.notna() & country.str.casefold().ne(schema.COUNTRY.casefold())
-        reason = (
-            "country is " + country.map(lambda v: shown(v, MAX_VALUE_IN_REPORT)) + ", not " + schema.COUNTRY
+        reason = country.map(
+            lambda v: FOREIGN.format(value=shown(v, MAX_VALUE_IN_REPORT), country=schema.COUNTRY)
         )
         problems.append(_ParseProblem("country", foreign, reason))
-    notices = []
+    notices = []  # in the current language (the page reads a file in its own; the CLI in English)
     if counts["missing"]:
-        notices.append(f"{counts['missing']:,} values NA, N/A, null or #N/A read as empty")
+        notices.append(
+            _("{n} values NA, N/A, null or #N/A read as empty").format(n=i18n.number(counts["missing"]))
+        )
     if counts["format"]:
         notices.append(
-            f"{counts['format']:,} ids or names held invisible format characters (such as a zero-width "
-            "space), removed"
+            _(
+                "{n} ids or names held invisible format characters (such as a zero-width space), removed"
+            ).format(n=i18n.number(counts["format"]))
         )
     if counts["comma"]:
-        notices.append(f"{counts['comma']:,} numbers with a decimal comma read as decimals (14,1 = 14.1)")
+        notices.append(
+            _("{n} numbers with a decimal comma read as decimals (14,1 = 14.1)").format(
+                n=i18n.number(counts["comma"])
+            )
+        )
     return pd.DataFrame(typed, index=raw.index), problems, notices
 
 
@@ -314,11 +330,11 @@ class Rule:
     reason: str
 
 
-EMPTY = "is empty"
-DUPLICATE = "duplicate (an earlier row has it)"
+EMPTY = N_("is empty")
+DUPLICATE = N_("duplicate (an earlier row has it)")
 # The pseudo-column of rules about the point as a whole; the report shows "latitude, longitude" as its value.
 COORDINATES = "latitude, longitude"
-OUTSIDE_BOX = ("latitude outside Mali", "longitude outside Mali")
+OUTSIDE_BOX = (N_("latitude outside Mali"), N_("longitude outside Mali"))
 
 
 def _outside(column: str, low: float | pd.Timestamp, high: float | pd.Timestamp) -> Callable[..., pd.Series]:
@@ -361,13 +377,13 @@ def rules(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -
     """Every rule a typed row must meet, in report order (cross-column rules first). Built once per day."""
     b = schema.MALI_BOUNDS
     first, latest = pd.Timestamp(earliest), pd.Timestamp(today)
-    date_reason = f"date outside {earliest}..{today.isoformat()}"
+    date_reason = DATE_OUTSIDE.format(first=earliest, last=today.isoformat())
     required = set(schema.REQUIRED_COLUMNS) | (set(schema.CURATED_REQUIRED) if curated else set())
     cross = [
         Rule(
             "end_date",
             lambda d: d["end_date"].notna() & d["event_date"].notna() & (d["end_date"] < d["event_date"]),
-            "before event_date",
+            N_("before event_date"),
         ),
         Rule(
             "sub_event_type",
@@ -376,7 +392,7 @@ def rules(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -
                 & d["event_type"].notna()
                 & d["sub_event_type"].map(schema.PARENT_TYPE).ne(d["event_type"]).fillna(False)
             ),
-            "does not belong to event_type",
+            N_("does not belong to event_type"),
         ),
     ]
     if curated:
@@ -384,21 +400,21 @@ def rules(today: dt.date, curated: bool, earliest: str = schema.EARLIEST_DATE) -
             Rule(
                 "source_date",
                 lambda d: d["source_date"].isna() & d["source_url"].isna(),
-                "empty, and no source_url either (a curated source needs one of them)",
+                N_("empty, and no source_url either (a curated source needs one of them)"),
             )
         )
     checks: dict[str, list[tuple[Callable[..., pd.Series], str]]] = {
         "event_id": [(lambda d: d["event_id"].notna() & d["event_id"].duplicated(keep="first"), DUPLICATE)],
         **{c: [(_outside(c, first, latest), date_reason)] for c in ("event_date", "end_date", "source_date")},
-        "time_precision": [(_not_in("time_precision", schema.TIME_PRECISION), "not 1, 2 or 3")],
-        "geo_precision": [(_not_in("geo_precision", schema.GEO_PRECISION), "not 1, 2 or 3")],
-        "event_type": [(_not_in("event_type", schema.EVENT_TYPES), "not one of ACLED's 6 event types")],
+        "time_precision": [(_not_in("time_precision", schema.TIME_PRECISION), N_("not 1, 2 or 3"))],
+        "geo_precision": [(_not_in("geo_precision", schema.GEO_PRECISION), N_("not 1, 2 or 3"))],
+        "event_type": [(_not_in("event_type", schema.EVENT_TYPES), N_("not one of ACLED's 6 event types"))],
         "sub_event_type": [
-            (_not_in("sub_event_type", schema.SUB_EVENT_TYPES), "not one of ACLED's 25 sub-event types")
+            (_not_in("sub_event_type", schema.SUB_EVENT_TYPES), N_("not one of ACLED's 25 sub-event types"))
         ],
         "latitude": [(_outside("latitude", b["min_lat"], b["max_lat"]), OUTSIDE_BOX[0])],
         "longitude": [(_outside("longitude", b["min_lon"], b["max_lon"]), OUTSIDE_BOX[1])],
-        "fatalities": [(lambda d: d["fatalities"].notna() & d["fatalities"].lt(0), "negative")],
+        "fatalities": [(lambda d: d["fatalities"].notna() & d["fatalities"].lt(0), N_("negative"))],
     }
     per_column = [Rule(name, _empty(name), EMPTY) for name in schema.CANONICAL_COLUMNS if name in required]
     per_column += [Rule(name, fails, reason) for name, found in checks.items() for fails, reason in found]
@@ -493,9 +509,7 @@ def _problems(
         if rule.reason in OUTSIDE_BOX and fails.any():
             swapped = _swapped(typed) if swapped is None else swapped
             found.add(rows[fails & ~swapped], rule.column, rule.reason)
-            found.add(
-                rows[fails & swapped], rule.column, rule.reason + " (latitude and longitude look swapped)"
-            )
+            found.add(rows[fails & swapped], rule.column, SWAPPED.format(reason=rule.reason))
         else:
             found.add(rows[fails], rule.column, rule.reason)
     if unreadable:
@@ -587,7 +601,7 @@ def validate(
                 "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
                 "column": missing,
                 "value": "",
-                "reason": "required column is missing (required: " + ", ".join(schema.REQUIRED_COLUMNS) + ")",
+                "reason": MISSING_COLUMN.format(columns=", ".join(schema.REQUIRED_COLUMNS)),
             }
         )
         rejected = raw.drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")

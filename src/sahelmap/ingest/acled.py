@@ -25,7 +25,8 @@ from typing import Final
 
 import pandas as pd
 
-from sahelmap import schema
+from sahelmap import i18n, schema
+from sahelmap.i18n import _
 from sahelmap.ingest.hxl import drop_hxl_row
 from sahelmap.ingest.textfile import MAX_COLUMNS, ReadError
 
@@ -229,9 +230,11 @@ def _json_payload(text: str, name: str) -> object:
                 raise
             return [json.loads(line) for line in text.splitlines() if line.strip()]  # NDJSON
     except RecursionError:
-        raise ReadError(f"{name}: not valid JSON (nested too deeply)") from None
+        raise ReadError(_("{name}: not valid JSON (nested too deeply)").format(name=name)) from None
     except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
-        raise ReadError(f"{name}: not valid JSON ({str(error)[:200]})") from None
+        raise ReadError(
+            _("{name}: not valid JSON ({error})").format(name=name, error=str(error)[:200])
+        ) from None
 
 
 def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
@@ -242,28 +245,37 @@ def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ReadError(f"{name}: not valid JSON ({error})") from None
+        raise ReadError(_("{name}: not valid JSON ({error})").format(name=name, error=error)) from None
     payload = _json_payload(text, name)
     if isinstance(payload, dict):
         if "data" not in payload:
             said = payload.get("error") or payload.get("message") or payload.get("messages")
-            hint = f" (the file says: {str(said)[:200]})" if said else ""
-            raise ReadError(f"{name}: JSON without a 'data' list of events, as ACLED's API answers{hint}")
+            message = _("{name}: JSON without a 'data' list of events, as ACLED's API answers").format(
+                name=name
+            )
+            hint = " " + _("(the file says: {said})").format(said=str(said)[:200]) if said else ""
+            raise ReadError(message + hint)
         records = payload["data"]
     else:
         records = payload
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ReadError(f"{name}: the JSON is not a list of events (objects with ACLED's fields)")
+        raise ReadError(
+            _("{name}: the JSON is not a list of events (objects with ACLED's fields)").format(name=name)
+        )
     if not records:
-        raise ReadError(f"{name}: the JSON holds no events")
+        raise ReadError(_("{name}: the JSON holds no events").format(name=name))
     keys = max(len(r) for r in records)
     if keys > MAX_COLUMNS:
-        raise ReadError(f"{name}: an event has {keys:,} fields; sahelmap reads at most {MAX_COLUMNS}")
+        raise ReadError(
+            _("{name}: an event has {n} fields; sahelmap reads at most {most}").format(
+                name=name, n=i18n.number(keys), most=MAX_COLUMNS
+            )
+        )
     frame = pd.DataFrame.from_records(records)
     try:
         frame = frame.apply(lambda column: column.map(_as_text).astype("str"))
     except RecursionError:
-        raise ReadError(f"{name}: a value is nested too deeply") from None
+        raise ReadError(_("{name}: a value is nested too deeply").format(name=name)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sahelmap import schema
+from sahelmap import i18n, schema
+from sahelmap.i18n import _, ngettext
 from sahelmap.ingest import acled, curated, ucdp
 from sahelmap.ingest.textfile import MAX_UNPACKED_BYTES, ReadError, TextTable, read_text_table, shown, unwrap
 from sahelmap.validate import ValidationResult, decide_date_order, validate
@@ -66,7 +67,9 @@ def detect(columns: list[str], name: str) -> Format:
     expected = "; ".join(f"{f.name} ({f.expected})" for f in FORMATS.values())
     shown_columns = ", ".join(shown(c, 60) for c in columns[:12]) + (" ..." if len(columns) > 12 else "")
     raise ReadError(
-        f"{name}: the columns match no known format. Found: {shown_columns}. Expected one of: {expected}"
+        _("{name}: the columns match no known format. Found: {found}. Expected one of: {expected}").format(
+            name=name, found=shown_columns, expected=expected
+        )
     )
 
 
@@ -102,25 +105,36 @@ def _date_order(
 ) -> tuple[str | None, list[str]]:
     """The file's date order, or ReadError when its values leave it open or contradict each other."""
     order, evidence = decide_date_order([raw[c] for c in DATE_COLUMNS if c in raw], given)
-    option = "--date-order dmy (day first) or --date-order mdy (month first)"
+    option = _("--date-order dmy (day first) or --date-order mdy (month first)")
     if given is None and "dmy" in evidence and "mdy" in evidence:
         (r1, v1), (r2, v2) = evidence["dmy"], evidence["mdy"]
         raise ReadError(
-            f"{name}: some dates are day-first ({shown(v1)} at row {r1}), others month-first ({shown(v2)} "
-            f"at row {r2}); give the file's order with {option}: dates in the other order are then rejected"
+            _(
+                "{name}: some dates are day-first ({day_first} at row {row1}), others month-first "
+                "({month_first} at row {row2}); give the file's order with {option}: dates in the other "
+                "order are then rejected"
+            ).format(name=name, day_first=shown(v1), row1=r1, month_first=shown(v2), row2=r2, option=option)
         )
     if order is None and "ambiguous" in evidence:
         if default is None:
             row, value = evidence["ambiguous"]
             raise ReadError(
-                f"{name}: dates such as {shown(value)} (row {row}) can be day-first or month-first, and no "
-                f"date in the file settles it; give the order with {option}"
+                _(
+                    "{name}: dates such as {value} (row {row}) can be day-first or month-first, and no "
+                    "date in the file settles it; give the order with {option}"
+                ).format(name=name, value=shown(value), row=row, option=option)
             )
-        return default, [f"{name}: dates read month-first (MM/DD/YYYY), as the format documents"]
+        return default, [
+            _("{name}: dates read month-first (MM/DD/YYYY), as the format documents").format(name=name)
+        ]
     if order is not None and given is None and order in evidence:
         row, value = evidence[order]
-        words = "day-first (DD/MM/YYYY)" if order == "dmy" else "month-first (MM/DD/YYYY)"
-        return order, [f"{name}: dates read {words}, as {shown(value)} at row {row} shows"]
+        said = (
+            _("{name}: dates read day-first (DD/MM/YYYY), as {value} at row {row} shows")
+            if order == "dmy"
+            else _("{name}: dates read month-first (MM/DD/YYYY), as {value} at row {row} shows")
+        )
+        return order, [said.format(name=name, value=shown(value), row=row)]
     return order, []
 
 
@@ -130,10 +144,14 @@ def _countries(report: pd.DataFrame, name: str) -> list[str]:
     if foreign.empty:
         return []
     counts = foreign.value_counts()
-    listed = ", ".join(f"{shown(c, 60)} {n:,}" for c, n in counts.head(10).items())
-    more = f", and {len(counts) - 10} more" if len(counts) > 10 else ""
-    other = "country" if len(counts) == 1 else "countries"
-    return [f"{name}: {len(foreign):,} rows from {len(counts)} other {other} skipped ({listed}{more})"]
+    listed = ", ".join(f"{shown(c, 60)} {i18n.number(n)}" for c, n in counts.head(10).items())
+    more = _(", and {n} more").format(n=len(counts) - 10) if len(counts) > 10 else ""
+    said = ngettext(
+        "{name}: {rows} rows from {n} other country skipped ({listed})",
+        "{name}: {rows} rows from {n} other countries skipped ({listed})",
+        len(counts),
+    )
+    return [said.format(name=name, rows=i18n.number(len(foreign)), n=len(counts), listed=listed + more)]
 
 
 def read_dataset(
@@ -161,10 +179,14 @@ def read_dataset(
     if max_rows is not None and parsed > max_rows:  # blank rows count: parsing them is the cost
         raise TooManyRows(name, parsed)
     if len(frame.columns) == 0:
-        raise ReadError(f"{name}: no header row")
+        raise ReadError(_("{name}: no header row").format(name=name))
     chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]
     if not chosen.matches([str(c) for c in frame.columns]):
-        raise ReadError(f"{name}: not a {chosen.name} file: expected {chosen.expected}")
+        raise ReadError(
+            _("{name}: not a {format} file: expected {expected}").format(
+                name=name, format=chosen.name, expected=chosen.expected
+            )
+        )
     dataset = label or chosen.name
     empty = len(frame) == 0 and not skipped
     raw = chosen.to_canonical(frame)
@@ -182,5 +204,5 @@ def read_dataset(
     )
     notices += said + [f"{name}: {n}" for n in result.notices] + _countries(result.report, name)
     if empty:
-        notices.append(f"{name}: the file has a header but no rows")
+        notices.append(_("{name}: the file has a header but no rows").format(name=name))
     return Ingested(result, chosen.name, notices)

@@ -20,7 +20,9 @@ from pathlib import Path
 import charset_normalizer
 import pandas as pd
 
+from sahelmap import i18n
 from sahelmap.errors import ReadError
+from sahelmap.i18n import N_, _
 from sahelmap.text import shown
 
 __all__ = ["ReadError", "TextTable", "read_path", "read_text_table"]
@@ -34,6 +36,8 @@ MAX_COLUMNS = 500  # a header with more is refused before parsing (sources have 
 SEP_LINE = re.compile(rb"\A(?:\xef\xbb\xbf)?sep=(.)\r?\n")  # Excel's "sep=," first line
 BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 _BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\Z")  # nothing but a byte-order mark and white space
+# A skipped row's reason, stored in English (validate's report); the page translates it (translate_built).
+BAD_LINE_REASON = N_("has {saw} fields, the header {expected}")
 
 
 @dataclass
@@ -50,14 +54,20 @@ class TextTable:
 
 def _kind_of_binary(head: bytes) -> str | None:
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP archive or an Excel .xlsx workbook: save the sheet as CSV (UTF-8) and load that"
+        return _("a ZIP archive or an Excel .xlsx workbook: save the sheet as CSV (UTF-8) and load that")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "an old Excel .xls workbook: save the sheet as CSV (UTF-8) and load that"
+        return _("an old Excel .xls workbook: save the sheet as CSV (UTF-8) and load that")
     if head.startswith(b"%PDF"):
-        return "a PDF document, not a table"
+        return _("a PDF document, not a table")
     if b"\x00" in head[:8192]:
-        return "a binary file, not a text table"
+        return _("a binary file, not a text table")
     return None
+
+
+def too_big(name: str, max_bytes: int) -> str:
+    return _("{name}: unpacks to more than {n} MB, more than sahelmap reads").format(
+        name=name, n=i18n.number(max_bytes >> 20)
+    )
 
 
 def unwrap(data: bytes, name: str, max_bytes: int = MAX_UNPACKED_BYTES) -> tuple[bytes, list[str]]:
@@ -68,18 +78,22 @@ def unwrap(data: bytes, name: str, max_bytes: int = MAX_UNPACKED_BYTES) -> tuple
     notices = []
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, name, max_bytes)
-        notices.append(f"{name}: unpacked from gzip")
+        notices.append(_("{name}: unpacked from gzip").format(name=name))
     elif data[:4] == b"PK\x03\x04":
         data, member = _only_member(data, name, max_bytes)
         if member is not None:
-            notices.append(f"{name}: read {shown(member)} from the ZIP archive")
+            notices.append(
+                _("{name}: read {member} from the ZIP archive").format(name=name, member=shown(member))
+            )
     encoding = _utf16_encoding(data[:8192])
     if encoding is not None:
         try:
             data = data.decode(encoding).encode("utf-8")
         except UnicodeDecodeError:
-            raise ReadError(f"{name}: looks like UTF-16 text but cannot be decoded as such") from None
-        notices.append(f'{name}: read as UTF-16 (Excel\'s "Unicode text")')
+            raise ReadError(
+                _("{name}: looks like UTF-16 text but cannot be decoded as such").format(name=name)
+            ) from None
+        notices.append(_('{name}: read as UTF-16 (Excel\'s "Unicode text")').format(name=name))
     return data, notices
 
 
@@ -88,9 +102,9 @@ def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
     try:
         out = inflate.decompress(data, max_bytes + 1)
     except zlib.error as error:
-        raise ReadError(f"{name}: a damaged gzip file ({error})") from None
+        raise ReadError(_("{name}: a damaged gzip file ({error})").format(name=name, error=error)) from None
     if len(out) > max_bytes:
-        raise ReadError(f"{name}: unpacks to more than {max_bytes >> 20:,} MB, more than sahelmap reads")
+        raise ReadError(too_big(name, max_bytes))
     return out
 
 
@@ -106,14 +120,18 @@ def _only_member(data: bytes, name: str, max_bytes: int) -> tuple[bytes, str | N
             ]
             if len(files) != 1:
                 raise ReadError(
-                    f"{name}: the ZIP archive holds {len(files)} files; sahelmap reads a ZIP holding one CSV"
+                    _("{name}: the ZIP archive holds {n} files; sahelmap reads a ZIP holding one CSV").format(
+                        name=name, n=len(files)
+                    )
                 )
             with archive.open(files[0]) as member:
                 out = member.read(max_bytes + 1)
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error) as error:
-        raise ReadError(f"{name}: a ZIP archive that cannot be read ({shown(error)})") from None
+        raise ReadError(
+            _("{name}: a ZIP archive that cannot be read ({error})").format(name=name, error=shown(error))
+        ) from None
     if len(out) > max_bytes:
-        raise ReadError(f"{name}: unpacks to more than {max_bytes >> 20:,} MB, more than sahelmap reads")
+        raise ReadError(too_big(name, max_bytes))
     return out, files[0].filename
 
 
@@ -144,7 +162,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError):
             continue
-    raise ReadError(f"{name}: cannot decode the text (not UTF-8, Windows-1252 or Latin-1)")
+    raise ReadError(
+        _("{name}: cannot decode the text (not UTF-8, Windows-1252 or Latin-1)").format(name=name)
+    )
 
 
 def is_utf8(data: bytes) -> bool:
@@ -208,27 +228,29 @@ def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> Text
     """
     kind = _kind_of_binary(data[:8192])
     if kind:
-        raise ReadError(f"{name}: this looks like {kind}")
+        raise ReadError(_("{name}: this looks like {kind}").format(name=name, kind=kind))
     data, declared = _sep_line(data)
     columns = _header_columns(data)
     if columns > MAX_COLUMNS:  # before any parsing: repeated names cost quadratic time in the parser
         raise ReadError(
-            f"{name}: the header has about {columns:,} columns; sahelmap reads at most {MAX_COLUMNS} "
-            "(ACLED exports have 31, UCDP's 49)"
+            _(
+                "{name}: the header has about {n} columns; sahelmap reads at most {most} "
+                "(ACLED exports have 31, UCDP's 49)"
+            ).format(name=name, n=i18n.number(columns), most=MAX_COLUMNS)
         )
     source: io.BytesIO | io.StringIO
     if is_utf8(data):
         # UTF-8 goes to the parser as bytes: decoding a large file into one str and a StringIO first
         # costs several times its size in memory (StringIO holds 4 bytes a character).
         if _BLANK.match(data):
-            raise ReadError(f"{name}: the file is empty")
+            raise ReadError(_("{name}: the file is empty").format(name=name))
         encoding, read_encoding = "utf-8", "utf-8-sig"
         delimiter = declared or sniff_delimiter(data[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore"))
         source = io.BytesIO(data)  # shares the bytes, no copy
     else:
         text, encoding = decode(data, name)
         if not text.strip():
-            raise ReadError(f"{name}: the file is empty")
+            raise ReadError(_("{name}: the file is empty").format(name=name))
         delimiter, read_encoding = declared or sniff_delimiter(text), None
         source = io.StringIO(text)
     # Arrow skips blank lines, which would shift the row numbers of every later row: the C parser reads
@@ -257,12 +279,14 @@ def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> Text
                 )
             except (pd.errors.ParserError, ValueError) as error:
                 raise ReadError(
-                    f"{name}: not a readable delimited table ({str(error).splitlines()[0]})"
+                    _("{name}: not a readable delimited table ({error})").format(
+                        name=name, error=str(error).splitlines()[0]
+                    )
                 ) from None
         # "Skipping line 5: expected 3 fields, saw 4": line = record number, header = 1, as a spreadsheet.
         for warning in caught:
             for row, expected, saw in BAD_LINE.findall(str(warning.message)):
-                skipped[int(row)] = f"has {saw} fields, the header {expected}"
+                skipped[int(row)] = BAD_LINE_REASON.format(saw=saw, expected=expected)
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame) + len(skipped))
     frame.index = pd.Index([r for r in rows if r not in skipped] if skipped else rows)
@@ -272,11 +296,19 @@ def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> Text
     notices = []
     if blank.any():  # a blank line, or one of only delimiters: no event, and not a rejected one
         frame = frame[~blank]
-        notices.append(f"{name}: {int(blank.sum()):,} blank rows skipped")
+        notices.append(_("{name}: {n} blank rows skipped").format(name=name, n=i18n.number(int(blank.sum()))))
     if encoding != "utf-8":
-        notices.append(f"{name}: read as {encoding} (not UTF-8); check accented names such as Ségou")
+        notices.append(
+            _("{name}: read as {encoding} (not UTF-8); check accented names such as Ségou").format(
+                name=name, encoding=encoding
+            )
+        )
     if delimiter != ",":
-        notices.append(f"{name}: fields separated by {delimiter!r}, not commas")
+        notices.append(
+            _("{name}: fields separated by {delimiter}, not commas").format(
+                name=name, delimiter=repr(delimiter)
+            )
+        )
     return TextTable(frame, encoding, delimiter, notices, skipped, int(blank.sum()))
 
 
@@ -284,4 +316,6 @@ def read_path(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise ReadError(f"{path}: cannot read the file ({error.strerror or error})") from None
+        raise ReadError(
+            _("{name}: cannot read the file ({error})").format(name=path, error=error.strerror or error)
+        ) from None
