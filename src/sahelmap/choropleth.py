@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely.geometry
 
-from sahelmap import aggregate, geography, i18n
+from sahelmap import aggregate, geography
 from sahelmap.i18n import N_, _, ngettext
 
 MEASURES: tuple[str, ...] = ("events", "deaths")
@@ -87,7 +87,8 @@ def area_layer(filtered: pd.DataFrame, level: str = "admin1", measure: str = "ev
         zip(by_events.areas[level], by_events.areas["value"], by_deaths.areas["value"], strict=True)
     ):
         name = geography.region_labels().get(unit, unit) if level == "admin1" else unit
-        tooltip = f"<b>{html.escape(str(name))}</b> ({level_name})<br>" + aggregate.counts_text(int(n_events), int(n_deaths))
+        counts = aggregate.counts_text(int(n_events), int(n_deaths))
+        tooltip = f"<b>{html.escape(str(name))}</b> ({level_name})<br>{counts}"
         features.append(
             {
                 "type": "Feature",
@@ -113,8 +114,10 @@ def unassigned_note(layer: AreaLayer, level: str) -> str:
         return ""
     if level == "admin2":
         sentence = ngettext(
-            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a region)",
-            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a region)",
+            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a "
+            "region)",
+            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a "
+            "region)",
             n,
         )
     else:
@@ -123,7 +126,9 @@ def unassigned_note(layer: AreaLayer, level: str) -> str:
             "{events} ({deaths}) not assigned to a region (no point, outside Mali)",
             n,
         )
-    return sentence.format(events=aggregate.events_text(n), deaths=aggregate.deaths_text(layer.unassigned_deaths))
+    return sentence.format(
+        events=aggregate.events_text(n), deaths=aggregate.deaths_text(layer.unassigned_deaths)
+    )
 
 
 def click_filter(value: object, before: object, level: str) -> tuple[str, str] | None:

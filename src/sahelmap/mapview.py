@@ -159,10 +159,9 @@ def popup_html(event: dict[str, Any]) -> str:
 
 def tooltip_text(event: dict[str, Any], region_only: bool = False) -> str:
     date = format_event_date(event["event_date"], event.get("time_precision"))
+    where = str(event.get("location"))
     if region_only:
         where = _("{name} region").format(name=event.get("admin1")) + ", " + _(REGION_ONLY)
-    else:
-        where = event.get("location")
     return esc(f"{date} · {data_label(event.get('sub_event_type'))} · {where}")
 
 

@@ -38,10 +38,10 @@ st.markdown(
 st.markdown(
     md(
         _(
-            "Periods: an event counts in a period when it overlaps it (an event that spans two days counts in "
-            "a period that holds either day). Comparing two periods applies the same filters to both; when "
-            "the periods differ in length, per-month rates (events or deaths divided by the period's days over "
-            "{days}) are shown beside the totals."
+            "Periods: an event counts in a period when it overlaps it (an event that spans two days counts "
+            "in a period that holds either day). Comparing two periods applies the same filters to both; "
+            "when the periods differ in length, per-month rates (events or deaths divided by the period's "
+            "days over {days}) are shown beside the totals."
         ).format(days=i18n.number(round(compare.DAYS_PER_MONTH, 2)))
     )
 )
@@ -63,8 +63,8 @@ st.markdown(
     md(
         _(
             "Each actor name is put in one group by ordered rules (the first that matches); an event belongs "
-            "to every group named in its four actor fields, so a chart by group counts an event once for each "
-            "of its groups. The groups are: {groups}."
+            "to every group named in its four actor fields, so a chart by group counts an event once for "
+            "each of its groups. The groups are: {groups}."
         ).format(groups=", ".join(i18n.label(group) for group in schema.ACTOR_GROUPS.values()))
     )
 )
@@ -72,8 +72,8 @@ st.markdown(
     md(
         _(
             "An event is at a focus place ({places}) when it is within {km} km of it and located more "
-            "precisely than a region. Regions are the source's admin-1 names, filled from the OCHA boundaries "
-            "where the source gives none."
+            "precisely than a region. Regions are the source's admin-1 names, filled from the OCHA "
+            "boundaries where the source gives none."
         ).format(places=", ".join(schema.FOCUS_PLACES), km=i18n.number(round(schema.FOCUS_RADIUS_KM)))
     )
 )
@@ -83,9 +83,9 @@ st.subheader(_("Linking and counting once"))
 st.markdown(
     md(
         _(
-            "An imported event (ACLED, UCDP GED) that describes a curated event (same days, place and kind) is "
-            "linked to it. With 'Count each real event once', the linked copies are left out, so the event is "
-            "counted once; without it, each dataset's row counts."
+            "An imported event (ACLED, UCDP GED) that describes a curated event (same days, place and kind) "
+            "is linked to it. With 'Count each real event once', the linked copies are left out, so the "
+            "event is counted once; without it, each dataset's row counts."
         )
     )
 )
@@ -132,8 +132,8 @@ st.markdown(
         "- " + md(line)
         for line in (
             _(
-                "Reporting is uneven: towns with journalists, phone coverage or UN presence are reported more "
-                "than remote areas, so a rise may be a rise in reporting."
+                "Reporting is uneven: towns with journalists, phone coverage or UN presence are reported "
+                "more than remote areas, so a rise may be a rise in reporting."
             ),
             _(
                 "Sources have sides: army, armed-group and partisan claims about the other side's losses are "
@@ -148,8 +148,8 @@ st.markdown(
                 "to report them."
             ),
             _(
-                "Coding choices (event type, actor names, tolls) follow each dataset's own codebook; they can "
-                "differ between ACLED, UCDP GED and the curated table for the same event."
+                "Coding choices (event type, actor names, tolls) follow each dataset's own codebook; they "
+                "can differ between ACLED, UCDP GED and the curated table for the same event."
             ),
         )
     )
@@ -161,9 +161,9 @@ for fmt, citation in export.ATTRIBUTION.items():
 st.markdown(
     md(
         _(
-            "ACLED data may not be redistributed as raw rows: this project reads the files a user imports and "
-            "never ships ACLED rows. UCDP GED is published under CC BY 4.0. The curated table cites, for each "
-            "row, the publication it comes from."
+            "ACLED data may not be redistributed as raw rows: this project reads the files a user imports "
+            "and never ships ACLED rows. UCDP GED is published under CC BY 4.0. The curated table cites, for "
+            "each row, the publication it comes from."
         )
     )
 )
@@ -183,9 +183,9 @@ st.header(_("Reporting a correction"))
 st.markdown(
     md(
         _(
-            "Open an issue on the sahelmap repository's issue tracker, giving the event_id (or the milestone's "
-            "date), what is wrong, and a source for the correction. Corrections are reviewed like new rows and "
-            "recorded in the repository's history."
+            "Open an issue on the sahelmap repository's issue tracker, giving the event_id (or the "
+            "milestone's date), what is wrong, and a source for the correction. Corrections are reviewed "
+            "like new rows and recorded in the repository's history."
         )
     )
 )
