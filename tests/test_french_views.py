@@ -12,7 +12,8 @@ import json
 import pandas as pd
 import pytest
 
-from sahelmap import aggregate, choropleth, dashboard, export, i18n, mapview, schema
+from sahelmap import aggregate, choropleth, dashboard, export, filters, i18n, mapview, reference, schema
+from sahelmap.filters import FilterSpec
 from tests.factories import build_events, english_words, event_row, html_text, shared_events
 
 pytestmark = pytest.mark.filterwarnings("ignore:CartoDB tiles now require an API key")
@@ -281,3 +282,17 @@ def test_every_precision_word_has_a_french_label() -> None:
     vocabulary = i18n.translations("fr", i18n.VOCABULARY)
     for word in [*schema.TIME_PRECISION.values(), *schema.GEO_PRECISION.values()]:
         assert vocabulary.gettext(word) != word
+
+
+def test_timbuktu_is_tombouctou_in_french_on_the_map_and_in_words() -> None:
+    """The project's English name for a focus place reads as French names it; links keep the English."""
+    with i18n.using("fr"):
+        assert filters.region_label("Tombouctou") == "région de Tombouctou"
+        place = filters.BY_NAME["place"]
+        assert place.option_label("Timbuktu") == "Tombouctou"
+        words = filters.describe(FilterSpec(place=("Timbuktu",)), 1, 0)
+        page = mapview.base_map(places=reference.gazetteer().focus_places()).get_root().render()
+    assert "à Tombouctou" in words and "Timbuktu" not in words
+    assert "\\u0026#9733; Tombouctou" in page and "#9733; Timbuktu" not in page  # the label, JSON-escaped
+    assert filters.region_label("Tombouctou") == "Timbuktu region"
+    assert filters.to_query(FilterSpec(place=("Timbuktu",)))["place"] == "timbuktu"  # links unchanged

@@ -547,9 +547,9 @@ def base_map(
             folium.Marker(
                 [float(place.latitude), float(place.longitude)],
                 icon=folium.DivIcon(
-                    html=f"<div class='sm-focus' title='{esc(place.name)}' style='font:bold 12px "
-                    "sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
-                    f"&#9733; {esc(place.name)}</div>",
+                    html=f"<div class='sm-focus' title='{esc(i18n.label(place.name))}' style='font:bold "
+                    "12px sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
+                    f"&#9733; {esc(i18n.label(place.name))}</div>",
                     icon_size=(120, 16),
                     icon_anchor=(6, 8),
                 ),
