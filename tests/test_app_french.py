@@ -163,6 +163,7 @@ def test_the_methodology_page_in_french() -> None:
     markdown = " ".join(texts)
     assert "Raleigh, C." in markdown and "CC BY 4.0" in markdown  # citations as published
     assert "Les morts ne sont attribués au camp de l'auteur" in markdown
+    assert "(Bamako, Tombouctou, Gao" in markdown
     assert "Forces armées maliennes (FAMa, police, gendarmerie)" in markdown  # the groups, in French
     # the event types' labels, from the vocabulary catalogue
     [table] = [d.value for d in at.dataframe if "label" in d.value.columns]

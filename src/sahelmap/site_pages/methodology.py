@@ -74,7 +74,10 @@ st.markdown(
             "An event is at a focus place ({places}) when it is within {km} km of it and located more "
             "precisely than a region. Regions are the source's admin-1 names, filled from the OCHA "
             "boundaries where the source gives none."
-        ).format(places=", ".join(schema.FOCUS_PLACES), km=i18n.number(round(schema.FOCUS_RADIUS_KM)))
+        ).format(
+            places=", ".join(i18n.label(place) for place in schema.FOCUS_PLACES),
+            km=i18n.number(round(schema.FOCUS_RADIUS_KM)),
+        )
     )
 )
 st.subheader(_("Who did it"))
@@ -103,6 +106,7 @@ st.markdown(
     )
 )
 ORIGIN = {True: _("ACLED"), False: _("sahelmap")}
+taxonomy = i18n.taxonomy("fr")
 st.dataframe(
     pd.DataFrame(
         [
@@ -112,11 +116,12 @@ st.dataframe(
                 "label": row.label,
                 "origin": ORIGIN[row.acled_own],
             }
-            for row in i18n.taxonomy("fr")
+            for row in taxonomy
         ]
     ),
     hide_index=True,
     width="stretch",
+    height=35 * (len(taxonomy) + 1) + 3,  # every row in view, no scrolling
     key="taxonomy_table",
     column_config={
         "event_type": _("ACLED event type"),
