@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import html
 import io
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -568,3 +571,30 @@ def store_synthetic_acled(rows: int, data_dir: Path, label: str = "synthetic", s
     result = validate(acled.to_canonical(synthetic_acled(rows, seed)), "synthetic.csv", dataset=label)
     store.save_dataset(result, label, fmt="acled", source_file="synthetic.csv", data_dir=data_dir)
     return len(result.valid)
+
+
+# --- issue 14: English left in a French page -----------------------------------------------------------
+
+# Common English interface words, as whole words: none is a French word, so any found in a French text
+# (once its data values are taken out) is interface text that was never translated, whether or not the
+# catalogue has it.
+# Lower case or capitalised only, so "CC BY 4.0" is not "by".
+ENGLISH_WORDS = (
+    "the", "and", "of", "with", "per", "from", "only", "not", "or", "is", "are", "this", "by", "to", "in",
+    "at", "each", "which", "where", "when", "events?", "deaths?", "reported", "region", "show(ing)?",
+    "download", "zoom", "click", "select", "unknown", "week",
+)  # fmt: skip
+_ENGLISH = re.compile(r"\b(" + "|".join(f"[{w[0]}{w[0].upper()}]{w[1:]}" for w in ENGLISH_WORDS) + r")\b")
+
+
+def english_words(text: str, data: Iterable[str] = ()) -> list[str]:
+    """The English interface words in ``text`` once every value of ``data`` (notes, actor and place names,
+    sources: shown as sourced) is taken out of it, longest first."""
+    for value in sorted({d for d in data if d}, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return [m.group(0) for m in _ENGLISH.finditer(text)]
+
+
+def html_text(fragment: str) -> str:
+    """The text a browser shows for an HTML fragment (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]*>", " ", fragment))

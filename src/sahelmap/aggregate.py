@@ -8,6 +8,8 @@ part of the map in view holds ``DETAIL_LIMIT`` events or fewer, those events are
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sahelmap import schema
+from sahelmap import i18n, schema
+from sahelmap.i18n import N_, _, ngettext
 
 DETAIL_LIMIT = 500  # above this many events (in view), draw cells: an event's popup costs ~1.3 kB
 # Cell side in degrees by map zoom: about 55 km at the country view down to about 7 km.
@@ -27,7 +30,11 @@ INSET = 0.04  # each cell is drawn 4% of its side inside its square
 # ColorBrewer YlOrRd, 5 classes: sequential, readable with the common colour-vision deficiencies.
 SCALE: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 ZERO_COLOR = "#eeeeee"  # nothing counted: a neutral grey, not the scale's lightest yellow
-MEASURE_WORDS = {"events": "events", "deaths": "reported deaths"}
+# The legend's title per measure, said in the current language where it is shown.
+LEGEND_TITLES = {
+    "events": N_("Events per square of about {km} km"),
+    "deaths": N_("Reported deaths per square of about {km} km"),
+}
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,8 @@ def legend_rows(breaks: list[int], with_zero: bool = False) -> list[tuple[str, s
     rows: list[tuple[str, str]] = [(ZERO_COLOR, "0")] if with_zero else []
     low = 1
     for i, high in enumerate(breaks):
-        rows.append((SCALE[offset + i], f"{low:,}" if low == high else f"{low:,}–{high:,}"))
+        shown = i18n.number(low) if low == high else f"{i18n.number(low)}–{i18n.number(high)}"
+        rows.append((SCALE[offset + i], shown))
         low = high + 1
     return rows
 
@@ -168,8 +176,37 @@ def cell_polygon(south: float, west: float, cell_deg: float) -> list[list[float]
 
 
 def legend_title(measure: str, cell_deg: float) -> str:
-    km = cell_deg * 111
-    return f"{MEASURE_WORDS[measure].capitalize()} per square of about {km:.0f} km"
+    return _(LEGEND_TITLES[measure]).format(km=i18n.number(round(cell_deg * 111)))
+
+
+@functools.lru_cache(maxsize=512)
+def _month(year: int, month: int, lang: str) -> str:
+    """A cell's month as the language writes it ("Feb 2012", "févr. 2012"), formatted once per month."""
+    return i18n.month(dt.date(year, month, 1), lang)
+
+
+def cell_tooltip(events: int, deaths: int, place: str, first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """A cell's tooltip (HTML, the place escaped): its events and deaths, its commonest place, its months."""
+    lang = i18n.current()
+    start, end = _month(first.year, first.month, lang), _month(last.year, last.month, lang)
+    span = start if start == end else f"{start} – {end}"
+    most = _("most at {place}").format(place=html.escape(place))
+    return f"<b>{counts_text(events, deaths)}</b><br>{most}<br>{span}"
+
+
+def events_text(n: int) -> str:
+    """ "12 events", "12 événements"."""
+    return ngettext("{n} event", "{n} events", n).format(n=i18n.number(n))
+
+
+def deaths_text(n: int) -> str:
+    """ "30 reported deaths", "30 morts signalés"."""
+    return ngettext("{n} reported deaths", "{n} reported deaths", n).format(n=i18n.number(n))
+
+
+def counts_text(events: int, deaths: int) -> str:
+    """ "12 events, 30 reported deaths" (a cell's or an area's tooltip)."""
+    return f"{events_text(events)}, {deaths_text(deaths)}"
 
 
 def cell_features(
@@ -186,16 +223,7 @@ def cell_features(
     colors = color_for(values, breaks)
     features = []
     for c, color in zip(table.itertuples(index=False), colors, strict=True):
-        first, last = pd.Timestamp(c.first), pd.Timestamp(c.last)
-        span = (
-            f"{first:%b %Y}"
-            if (first.year, first.month) == (last.year, last.month)
-            else (f"{first:%b %Y} – {last:%b %Y}")
-        )
-        tooltip = (
-            f"<b>{c.events:,} events, {c.deaths:,} reported deaths</b><br>"
-            f"most at {html.escape(str(c.place))}<br>{span}"
-        )
+        tooltip = cell_tooltip(c.events, c.deaths, str(c.place), pd.Timestamp(c.first), pd.Timestamp(c.last))
         features.append(
             {
                 "type": "Feature",

@@ -549,7 +549,7 @@ def map_section() -> None:
             _("Zoom to"),
             [mapview.ALL_OF_MALI, *schema.FOCUS_PLACES],
             default=mapview.ALL_OF_MALI,
-            format_func=_,
+            format_func=lambda choice: _(choice) if choice == mapview.ALL_OF_MALI else i18n.label(choice),
             key="w_zoom",
         )
     with region_col:

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely.geometry
 
 from sahelmap import aggregate, geography
+from sahelmap.i18n import N_, _, ngettext
 
 MEASURES: tuple[str, ...] = ("events", "deaths")
 
@@ -46,7 +47,19 @@ def counts_by_area(filtered: pd.DataFrame, level: str = "admin1", measure: str =
     return AreaCounts(areas, unassigned)
 
 
-LEVEL_WORDS: dict[str, tuple[str, str]] = {"admin1": ("region", "regions"), "admin2": ("cercle", "cercles")}
+# What the page says about a level, whole sentences per level (French nouns have genders: "une région",
+# "un cercle"), translated where they are shown.
+LEVEL_NAME = {"admin1": N_("region"), "admin2": N_("cercle")}
+LEGEND_TITLES = {
+    ("events", "admin1"): N_("Events per region"),
+    ("deaths", "admin1"): N_("Reported deaths per region"),
+    ("events", "admin2"): N_("Events per cercle"),
+    ("deaths", "admin2"): N_("Reported deaths per cercle"),
+}
+CAPTIONS = {
+    "admin1": N_("Events and reported deaths per region (all {n} regions)"),
+    "admin2": N_("Events and reported deaths per cercle (all {n} cercles)"),
+}
 
 
 class AreaLayer(NamedTuple):
@@ -68,16 +81,14 @@ def area_layer(filtered: pd.DataFrame, level: str = "admin1", measure: str = "ev
     breaks = aggregate.class_breaks(values)
     colors = aggregate.color_for(values, breaks)
     shapes = geography.drawn(level).set_index(level).geometry
-    singular = LEVEL_WORDS[level][0]
+    level_name = _(LEVEL_NAME[level])
     features = []
     for i, (unit, n_events, n_deaths) in enumerate(
         zip(by_events.areas[level], by_events.areas["value"], by_deaths.areas["value"], strict=True)
     ):
         name = geography.region_labels().get(unit, unit) if level == "admin1" else unit
-        tooltip = (
-            f"<b>{html.escape(str(name))}</b> ({singular})<br>{int(n_events):,} events, "
-            f"{int(n_deaths):,} reported deaths"
-        )
+        counts = aggregate.counts_text(int(n_events), int(n_deaths))
+        tooltip = f"<b>{html.escape(str(name))}</b> ({level_name})<br>{counts}"
         features.append(
             {
                 "type": "Feature",
@@ -98,13 +109,25 @@ def area_layer(filtered: pd.DataFrame, level: str = "admin1", measure: str = "ev
 
 def unassigned_note(layer: AreaLayer, level: str) -> str:
     """What the polygons leave out, in words ("" when nothing)."""
-    if not layer.unassigned_events:
+    n = layer.unassigned_events
+    if not n:
         return ""
-    singular = LEVEL_WORDS[level][0]
-    why = "no point, outside Mali" + (", or located only to a region" if level == "admin2" else "")
-    return (
-        f"{layer.unassigned_events:,} events ({layer.unassigned_deaths:,} reported deaths) not assigned "
-        f"to a {singular} ({why})"
+    if level == "admin2":
+        sentence = ngettext(
+            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a "
+            "region)",
+            "{events} ({deaths}) not assigned to a cercle (no point, outside Mali, or located only to a "
+            "region)",
+            n,
+        )
+    else:
+        sentence = ngettext(
+            "{events} ({deaths}) not assigned to a region (no point, outside Mali)",
+            "{events} ({deaths}) not assigned to a region (no point, outside Mali)",
+            n,
+        )
+    return sentence.format(
+        events=aggregate.events_text(n), deaths=aggregate.deaths_text(layer.unassigned_deaths)
     )
 
 

@@ -174,6 +174,9 @@ TABLE_ROW_CAP = 1_000  # rows the table sends at most, whatever the filters sele
 TABLE_BYTES = 270_000  # and at most about this many bytes of cells (the element is bounded to 300 kB)
 NOTES_CHARS = 80  # the table shows the start of each note; the map's popup and the downloads hold it all
 TABLE_ORDERS = {"newest": N_("newest first"), "deaths": N_("most reported deaths first")}
+# The table's cells that hold ACLED's vocabulary: shown in the current language (i18n.label); the
+# downloads keep ACLED's own values.
+TABLE_LABELLED = ("event_type", "sub_event_type")
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,8 @@ def table_page(
     """The table's rows: the ``cap`` first in ``order`` among ``positions`` (row positions; all by default).
 
     Only the rows shown are copied, so the cost is one sort key over the selection, whatever its size.
-    Links are kept only where they are http(s); empty text cells are empty, not "None".
+    Links are kept only where they are http(s); empty text cells are empty, not "None"; event types and
+    sub-types are in the current language.
     """
     if order not in TABLE_ORDERS:
         raise ValueError(f"unknown table order {order!r} (known: {', '.join(TABLE_ORDERS)})")
@@ -240,6 +244,8 @@ def table_page(
     top = top[np.argsort(-key[top], kind="stable")]
     rows = events.iloc[positions[top]][list(TABLE_COLUMNS)].copy()
     rows["source_url"] = http_urls(rows["source_url"])
+    for column in TABLE_LABELLED:
+        rows[column] = rows[column].map(i18n.label, na_action="ignore")
     for column in ("actor1", "actor2", "location", "admin1", "source", "notes"):
         rows[column] = rows[column].fillna("")  # an empty cell, not the word "None"
     long = rows["notes"].str.len() > NOTES_CHARS
@@ -354,6 +360,8 @@ def view_figures(
     totals = charts.monthly_totals(filtered, *(period or (None, None)))
     marks = charts.milestone_rows(milestones(), *period) if period else None
     counts = charts.monthly_counts(filtered)
+    groups = charts.actor_group_counts(filtered)
+    groups["group"] = groups["group"].map(i18n.label)  # the bars' names in the current language
     gaps = None
     if cover is not None and len(totals):
         gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
@@ -361,7 +369,7 @@ def view_figures(
         # Validating the spec against Vega-Lite's JSON schema took half the charts' time; the tests
         # validate the same charts (tests/test_charts.py), so the page skips it.
         charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(validate=False),
-        charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(validate=False),
+        charts.actor_chart(groups).to_dict(validate=False),
     )
 
 

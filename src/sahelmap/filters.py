@@ -235,7 +235,7 @@ def _actor_name_mask(events: pd.DataFrame, name: str, spec: FilterSpec) -> np.nd
 
 def _place_words(places: tuple[str, ...], spec: FilterSpec) -> str:
     named = [p for p in places if p != ELSEWHERE]
-    words = [_("in {places}").format(places=_join_words(named))] if named else []
+    words = [_("in {places}").format(places=_join_words([i18n.label(p) for p in named]))] if named else []
     if ELSEWHERE in places:
         words.append(_("elsewhere in Mali"))
     return f" {_('and')} ".join(words)
@@ -251,14 +251,14 @@ def _region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
 
 def region_label(region: str) -> str:
     """How the page names an admin-1 polygon: "Ségou region", "Bamako district"."""
-    name = geography.region_labels().get(region, region)
+    name = i18n.label(geography.region_labels().get(region, region))  # a focus place's name in French
     return (_("{name} district") if region == "Bamako" else _("{name} region")).format(name=name)
 
 
 def _focus_region_words(regions: tuple[str, ...], spec: FilterSpec) -> str:
     if len(regions) == 1:
         return _("in the {region}").format(region=region_label(regions[0]))
-    names = [geography.region_labels().get(r, r) for r in regions]
+    names = [i18n.label(geography.region_labels().get(r, r)) for r in regions]
     return _("in the {names} regions").format(names=_join_words(names))
 
 
@@ -372,7 +372,7 @@ FILTERS: tuple[Filter, ...] = (
             ),
         ),
         options=lambda c, now: [*schema.FOCUS_PLACES, *([ELSEWHERE] if c.covers_more_than_focus else [])],
-        option_label=lambda p: _("Elsewhere in Mali") if p == ELSEWHERE else p,
+        option_label=lambda p: _("Elsewhere in Mali") if p == ELSEWHERE else i18n.label(p),
         parse=_chooser(N_("place"), lambda c: [*schema.FOCUS_PLACES, ELSEWHERE], PLACE_ALIASES),
         mask=_place_mask,
         describe=_place_words,

@@ -24,6 +24,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
@@ -206,6 +207,45 @@ def label(name: object) -> str:
     vocabulary catalogue); any other value (an actor, a place) stays as sourced."""
     text = str(name)
     return translations(current(), VOCABULARY).gettext(text) if text else text
+
+
+# A vocabulary entry whose comment holds this says its label is ACLED's own in that language.
+ACLED_OWN = "ACLED's French label"
+
+
+@dataclass(frozen=True)
+class VocabularyRow:
+    """One word of ACLED's taxonomy and its label in a language, as the vocabulary catalogue holds it."""
+
+    event_type: str
+    sub_event_type: str  # "" on the row of the event type itself
+    label: str
+    acled_own: bool  # the label is ACLED's own (the catalogue's comment says so), not sahelmap's
+
+
+@functools.cache
+def vocabulary_comments(lang: str) -> dict[str, str]:
+    """msgid -> the comment the vocabulary catalogue gives it (where the label comes from)."""
+    path = po_path(lang, VOCABULARY)
+    if not path.exists():
+        return {}
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=VOCABULARY)
+    return {str(m.id): " ".join(m.auto_comments) for m in catalog if m.id}
+
+
+def taxonomy(lang: str) -> list[VocabularyRow]:
+    """ACLED's event types, each followed by its sub-types, with their labels in ``lang`` from the
+    vocabulary catalogue (the table the methodology page lists)."""
+    from sahelmap import schema  # the taxonomy's words; schema needs nothing from here
+
+    comments = vocabulary_comments(lang)
+    with using(lang):
+        return [
+            VocabularyRow(kind, sub, label(sub or kind), ACLED_OWN in comments.get(sub or kind, ""))
+            for kind, subs in schema.EVENT_TYPES.items()
+            for sub in ("", *subs)
+        ]
 
 
 __all__ = [

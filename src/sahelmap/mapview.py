@@ -22,13 +22,14 @@ from typing import Any
 import folium
 import numpy as np
 import pandas as pd
+from babel.dates import format_date
 from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
 from sahelmap import aggregate, choropleth, geography, i18n, mapparams, schema
 from sahelmap.aggregate import Bounds
-from sahelmap.i18n import N_, _
+from sahelmap.i18n import N_, _, ngettext
 from sahelmap.text import is_http_url
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -46,16 +47,18 @@ MALI_CENTER = (17.0, -4.0)
 ALL_OF_MALI = N_("All of Mali")  # the "Zoom to" choice that shows the whole country
 MALI_ZOOM = mapparams.DEFAULT_ZOOM
 PLACE_ZOOM = 10
-BOUNDARY_CREDIT = "Boundaries © OCHA COD-AB, CC BY-IGO 3.0"  # in the map; the full citation beside it
+BOUNDARY_CREDIT = N_("Boundaries © OCHA COD-AB, CC BY-IGO 3.0")  # in the map; the full citation beside it
 BOUNDARY_CITATION = N_(
     "Boundaries: Mali administrative boundaries (COD-AB), © OCHA, CC BY-IGO 3.0, via the Humanitarian "
     "Data Exchange (simplified by sahelmap)"
 )
-BASEMAP_NOTE = (
+BASEMAP_NOTE = N_(
     "Basemap unavailable (its tiles could not be loaded): the outline, places and events are drawn "
     "without it."
 )
-PRECISION_DATE_FORMAT = {1: "%d %b %Y", 2: "week of %d %b %Y", 3: "%B %Y"}
+# A popup's day (Babel's patterns): "01 Jan 2022" in English as before, "1 janv. 2022" in French.
+POPUP_DAY = {"en": "dd MMM y", "fr": "d MMM y"}
+WEEK_OF = N_("week of {day}")  # ACLED time precision 2
 REGION_ONLY = N_("located only to a region: the point is a stand-in, not the town")  # tooltip and legend
 
 # Style and popup come from each feature's properties; the popup HTML was escaped in Python.
@@ -94,9 +97,24 @@ def radius_for(fatalities: pd.Series) -> np.ndarray:
     return np.clip(4 + 2.2 * np.sqrt(deaths), 4, 26).round(1)
 
 
+def popup_day(date: pd.Timestamp) -> str:
+    lang = i18n.current()
+    return format_date(date, POPUP_DAY.get(lang, POPUP_DAY["en"]), locale=lang)
+
+
 def format_event_date(date: pd.Timestamp, precision: object) -> str:
+    """The event's date as precisely as its source gives it: the day, its week, or only its month."""
     code = int(precision) if precision is not None and not pd.isna(precision) else 1  # type: ignore[call-overload]
-    return date.strftime(PRECISION_DATE_FORMAT.get(code, "%d %b %Y"))
+    if code == 2:
+        return _(WEEK_OF).format(day=popup_day(date))
+    if code == 3:
+        return format_date(date, "MMMM y", locale=i18n.current())
+    return popup_day(date)
+
+
+def data_label(value: object) -> str:
+    """An event type, sub-type or precision word in the current language ("" when missing)."""
+    return "" if value is None or pd.isna(value) else i18n.label(value)
 
 
 def _line(label: str, value: str) -> str:
@@ -107,33 +125,33 @@ def popup_html(event: dict[str, Any]) -> str:
     """Everything a reader needs to judge one event; every value escaped."""
     date = format_event_date(event["event_date"], event.get("time_precision"))
     if pd.notna(event.get("end_date")) and event["end_date"] != event["event_date"]:
-        date += " – " + event["end_date"].strftime("%d %b %Y")
+        date += " – " + popup_day(event["end_date"])
     actors = "; ".join(esc(event.get(c)) for c in schema.ACTOR_COLUMNS if esc(event.get(c)))
     place = ", ".join(
         x for x in (esc(event.get("location")), esc(event.get("admin2")), esc(event.get("admin1"))) if x
     )
     geo = event.get("geo_precision")
     if geo is not None and not pd.isna(geo) and int(geo) > 1:
-        place += f" ({esc(schema.GEO_PRECISION[int(geo)])})"
+        place += f" ({esc(data_label(schema.GEO_PRECISION[int(geo)]))})"
     deaths = event.get("fatalities")
-    deaths_text = "unknown" if deaths is None or pd.isna(deaths) else f"{int(deaths):,}"
+    deaths_text = _("unknown") if deaths is None or pd.isna(deaths) else i18n.number(int(deaths))
     source = esc(event.get("source"))
     if pd.notna(event.get("source_date")):
-        source += f", {event['source_date']:%d %b %Y}"
+        source += f", {esc(popup_day(event['source_date']))}"
     if esc(event.get("source_title")):
-        source += f": “{esc(event.get('source_title'))}”"
+        source = _("{source}: “{title}”").format(source=source, title=esc(event.get("source_title")))
     url = safe_url(event.get("source_url"))
     if url:
         source = f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{source}</a>'
     parts = [
         f"<div class='sm-popup'><b>{esc(date)}</b><br>",
-        f"{esc(event.get('event_type'))} / {esc(event.get('sub_event_type'))}<br>",
-        _line("Actors:", actors),
-        _line("Place:", place),
-        _line("Reported deaths:", esc(deaths_text)),
+        f"{esc(data_label(event.get('event_type')))} / {esc(data_label(event.get('sub_event_type')))}<br>",
+        _line(esc(_("Actors:")), actors),
+        _line(esc(_("Place:")), place),
+        _line(esc(_("Reported deaths:")), esc(deaths_text)),
         f"<i>{esc(event.get('notes'))}</i><br>" if esc(event.get("notes")) else "",
-        _line("Source:", source),
-        _line("Also in:", esc(event.get(schema.LINKED_EVENTS))),
+        _line(esc(_("Source:")), source),
+        _line(esc(_("Also in:")), esc(event.get(schema.LINKED_EVENTS))),
         f"<small>{esc(event.get('dataset'))} · {esc(event.get('event_id'))}</small></div>",
     ]
     return "".join(parts)
@@ -141,8 +159,10 @@ def popup_html(event: dict[str, Any]) -> str:
 
 def tooltip_text(event: dict[str, Any], region_only: bool = False) -> str:
     date = format_event_date(event["event_date"], event.get("time_precision"))
-    where = f"{event.get('admin1')} region, {REGION_ONLY}" if region_only else event.get("location")
-    return esc(f"{date} · {event.get('sub_event_type')} · {where}")
+    where = str(event.get("location"))
+    if region_only:
+        where = _("{name} region").format(name=event.get("admin1")) + ", " + _(REGION_ONLY)
+    return esc(f"{date} · {data_label(event.get('sub_event_type'))} · {where}")
 
 
 def event_features(events: pd.DataFrame) -> dict[str, Any]:
@@ -217,7 +237,7 @@ def cell_legend(measure: str, cell_deg: float, breaks: list[int], with_zero: boo
         aggregate.legend_title(measure, cell_deg),
         aggregate.legend_rows(breaks, with_zero),
         "square",
-        ["Zoom in for single events"],
+        [_("Zoom in for single events")],
     )
 
 
@@ -233,36 +253,52 @@ def layer_data(
     if mode in mapparams.MODE_LEVEL:
         level = mapparams.MODE_LEVEL[mode]
         areas = choropleth.area_layer(filtered, level, measure)
-        plural = choropleth.LEVEL_WORDS[level][1]
         values = [f["properties"]["color"] == aggregate.ZERO_COLOR for f in areas.data["features"]]
         note = choropleth.unassigned_note(areas, level)
         legend = LegendSpec(
-            f"{aggregate.MEASURE_WORDS[measure].capitalize()} per {choropleth.LEVEL_WORDS[level][0]}",
+            _(choropleth.LEGEND_TITLES[measure, level]),
             aggregate.legend_rows(areas.breaks, any(values)),
             "square",
             [note] if note else [],
         )
-        singular = choropleth.LEVEL_WORDS[level][0]
-        caption = f"Events and reported deaths per {singular} (all {len(areas.data['features'])} {plural})"
-        caption += f"; {note}." if note else "."
+        caption = _(choropleth.CAPTIONS[level]).format(n=i18n.number(len(areas.data["features"])))
+        caption = _("{caption}; {note}.").format(caption=caption, note=note) if note else caption + "."
         if level == "admin1":
-            caption += " Click a region to show only its events."
+            caption += " " + _("Click a region to show only its events.")
         return LayerData("areas", areas.data, legend, caption, level)
     plan = aggregate.plan(filtered, bounds, zoom, detail_limit)
     if plan.mode == "events":
         caption = ""
         if plan.in_view:
-            caption = (
-                f"Showing the {len(plan.events):,} events in and around the view, one by one "
-                f"({len(filtered):,} in all); zoom out for squares."
-            )
+            caption = ngettext(
+                "Showing the {shown} event in and around the view ({total} in all); zoom out for squares.",
+                "Showing the {shown} events in and around the view, one by one ({total} in all); zoom out "
+                "for squares.",
+                len(plan.events),
+            ).format(shown=i18n.number(len(plan.events)), total=i18n.number(len(filtered)))
         return LayerData("events", event_features(plan.events), event_legend(), caption)
     data, breaks, cell_deg = aggregate.cell_features(plan.events, plan.cell_deg, measure)
     zeros = any(f["properties"]["color"] == aggregate.ZERO_COLOR for f in data["features"])
-    caption = (
-        f"{len(plan.events):,} events {'in and around the view ' if plan.in_view else ''}are drawn as "
-        f"{len(data['features']):,} squares; zoom in until the view holds {detail_limit:,} events or fewer, "
-        "or narrow the filters, to see each event with its source."
+    if plan.in_view:
+        caption = ngettext(
+            "{n} event in and around the view is drawn as {squares} squares; zoom in until the view holds "
+            "{limit} events or fewer, or narrow the filters, to see each event with its source.",
+            "{n} events in and around the view are drawn as {squares} squares; zoom in until the view holds "
+            "{limit} events or fewer, or narrow the filters, to see each event with its source.",
+            len(plan.events),
+        )
+    else:
+        caption = ngettext(
+            "{n} event is drawn as {squares} squares; zoom in until the view holds {limit} events or fewer, "
+            "or narrow the filters, to see each event with its source.",
+            "{n} events are drawn as {squares} squares; zoom in until the view holds {limit} events or "
+            "fewer, or narrow the filters, to see each event with its source.",
+            len(plan.events),
+        )
+    caption = caption.format(
+        n=i18n.number(len(plan.events)),
+        squares=i18n.number(len(data["features"])),
+        limit=i18n.number(detail_limit),
     )
     return LayerData("cells", data, cell_legend(measure, cell_deg, breaks, zeros), caption)
 
@@ -318,7 +354,7 @@ def legend_html(spec: LegendSpec) -> str:
         f"{esc(label)}</div>"
         for color, label in spec.rows
     )
-    notes = "".join(f"<div class='sm-note'>{esc(n)}</div>" for n in [*spec.notes, "★ focus place"])
+    notes = "".join(f"<div class='sm-note'>{esc(n)}</div>" for n in [*spec.notes, _("★ focus place")])
     return f"<details open><summary>{esc(spec.title)}</summary>{rows}{notes}</details>"
 
 
@@ -468,8 +504,8 @@ class MapExtras(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MapExtras"
-        self.citation = esc(BOUNDARY_CREDIT)
-        self.note = BASEMAP_NOTE
+        self.citation = esc(_(BOUNDARY_CREDIT))
+        self.note = _(BASEMAP_NOTE)
 
 
 _OUTLINE_STYLE = JsCode(
@@ -511,9 +547,9 @@ def base_map(
             folium.Marker(
                 [float(place.latitude), float(place.longitude)],
                 icon=folium.DivIcon(
-                    html=f"<div class='sm-focus' title='{esc(place.name)}' style='font:bold 12px "
-                    "sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
-                    f"&#9733; {esc(place.name)}</div>",
+                    html=f"<div class='sm-focus' title='{esc(i18n.label(place.name))}' style='font:bold "
+                    "12px sans-serif;color:#111;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff'>"
+                    f"&#9733; {esc(i18n.label(place.name))}</div>",
                     icon_size=(120, 16),
                     icon_anchor=(6, 8),
                 ),

@@ -41,7 +41,7 @@ NOT_VIOLENT = N_("Other event types: not attributed")
 # Rows within a side: each group of actor 1 (an event with two groups counts for each).
 PERPETRATOR_GROUPS = ("mali_state", "wagner", "jnim", "is_sahel")
 
-RULE = N_(
+RULE = N_(  # translated where it is shown
     "Deaths are attributed to the perpetrator's side in two event types only. In violence against "
     "civilians, actor 1 is the perpetrator (ACLED's convention). In explosions and remote violence, actor 1 "
     "is the side that struck. Battle deaths are not attributed: they fall on either side and sources rarely "
