@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from tests.factories import ROOT
 
@@ -89,3 +90,21 @@ def event_table(at: AppTest):  # type: ignore[no-untyped-def]
     found = [d for d in at.dataframe if "event_id" in d.value.columns]
     assert len(found) == 1, f"expected one events table, found {len(found)}"
     return found[0]
+
+
+def open_page(url_path: str, **params: str) -> AppTest:
+    """The app as a browser opening /<url_path>?<params> shows it (a profile page: /region-gao?lang=fr).
+
+    AppTest's public switch_page() finds a page by its script, and every profile page shares one script.
+    Streamlit picks the page of a request by the hash of its URL path (st.Page hashes url_path), so the
+    first run asks for that hash, as a browser's request for /<url_path> does; the test then checks that
+    this page, not the dashboard, ran.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    ran = at._registered_pages.get(at._finished_page_script_hash, {})
+    assert ran.get("url_pathname") == url_path, f"/{url_path} opened {ran.get('url_pathname')!r}"
+    return at
