@@ -28,7 +28,9 @@ def test_kidal_profile(table) -> None:
     assert (p.first, p.last) == (dt.date(2024, 12, 31), dt.date(2025, 1, 1))
     assert p.groups.iloc[0]["group"] == "Wagner / Africa Corps" and p.groups.iloc[0]["events"] == 2
     assert list(p.years["year"]) == [2025, 2024]  # one event each: the later year first
-    assert p.types.to_dict("records") == [{"event_type": "Violence against civilians", "events": 2, "deaths": 3}]
+    assert p.types.to_dict("records") == [
+        {"event_type": "Violence against civilians", "events": 2, "deaths": 3}
+    ]
     assert list(p.deadliest["fatalities"]) == [3]  # an unknown toll is not "deadliest"
     assert p.deadliest.iloc[0]["source_url"] == "https://example.org/s12"
     assert p.datasets == ["curated"]

@@ -208,7 +208,7 @@ def dashboard_page() -> None:
 PAGES = paths.app_script().parent / "site_pages"
 PROFILES = profiles.by_url_path()  # URL path -> place or region: /kidal, /region-gao
 PROFILE_PAGES = {
-    url: st.Page(PAGES / "place.py", title=subject.name, url_path=url) for url, subject in PROFILES.items()
+    url: st.Page(PAGES / "place.py", title=subject.heading, url_path=url) for url, subject in PROFILES.items()
 }
 navigation = st.navigation(
     {

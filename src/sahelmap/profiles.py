@@ -59,6 +59,11 @@ class Subject:
         return self.key if self.kind == PLACE else filters.region_label(self.key)
 
     @property
+    def heading(self) -> str:
+        """The name as a heading or a navigation entry: "Région de Gao" in French."""
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
     def url_path(self) -> str:
         """The page's URL path: "kidal", "region-tombouctou" (the focus_region filter's slug)."""
         return slug(self.key) if self.kind == PLACE else REGION_PATH_PREFIX + slug(self.key)

@@ -25,7 +25,7 @@ def headers(columns: dict[str, str]) -> dict[str, str]:
     return {key: _(label) for key, label in columns.items()}
 
 
-st.title(_("{name}: profile").format(name=name[:1].upper() + name[1:]))
+st.title(_("{name}: profile").format(name=subject.heading))
 events_col, deaths_col, only_col = st.columns(3)
 events_col.metric(_("Events"), i18n.number(profile.events))
 deaths_col.metric(_("Reported deaths"), i18n.number(profile.deaths))
