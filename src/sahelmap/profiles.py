@@ -114,11 +114,11 @@ class Profile:
     choices: Choices | None = None
     rows: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)  # the events counted
 
-    def link(self, lang: str = i18n.DEFAULT) -> str:
-        """The dashboard with this place or region selected (a relative link: the page's own address);
-        the language goes with it when it is not the default."""
+    def link(self, lang: str | None = None) -> str:
+        """The dashboard with this place or region selected (a relative link: the page's own address),
+        in ``lang`` when given (the page passes its own link's, so the dashboard opens in its language)."""
         query = filters.to_query(self.spec, self.choices)
-        if lang != i18n.DEFAULT:
+        if lang:
             query[i18n.URL_KEY] = lang
         return "./?" + urlencode(query)
 

@@ -37,7 +37,7 @@ st.caption(dashboard.md_escape(dashboard.coverage_line(profile.coverage) + "."))
 st.markdown(
     "["
     + dashboard.md_escape(_("Open the dashboard with {name} selected").format(name=name))
-    + f"]({profile.link(i18n.current())})"
+    + f"]({profile.link(st.query_params.get(i18n.URL_KEY))})"  # the language this page's link keeps
 )
 for other in profiles.related(subject):
     if other.url_path in pages:
