@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from tests.factories import ROOT
 
@@ -89,3 +90,78 @@ def event_table(at: AppTest):  # type: ignore[no-untyped-def]
     found = [d for d in at.dataframe if "event_id" in d.value.columns]
     assert len(found) == 1, f"expected one events table, found {len(found)}"
     return found[0]
+
+
+def open_page(url_path: str, **params: str) -> AppTest:
+    """The app as a browser opening /<url_path>?<params> shows it (a profile page: /region-gao?lang=fr).
+
+    AppTest's public switch_page() finds a page by its script, and every profile page shares one script.
+    Streamlit picks the page of a request by the hash of its URL path (st.Page hashes url_path), so the
+    first run asks for that hash, as a browser's request for /<url_path> does; the test then checks that
+    this page, not the dashboard, ran.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    ran = at._registered_pages.get(at._finished_page_script_hash, {})
+    assert ran.get("url_pathname") == url_path, f"/{url_path} opened {ran.get('url_pathname')!r}"
+    return at
+
+
+# --- French pages: what a page shows against the English catalogue (issue 14) ---------------------------
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _english_patterns(domain: str) -> list[tuple[str, re.Pattern[str]]]:
+    """(msgid, pattern) for every message of ``domain`` whose French differs from its English; a
+    placeholder matches any text, so a sentence filled in is found too."""
+    from babel.messages.pofile import read_po
+
+    from sahelmap import i18n
+
+    with i18n.po_path("fr", domain).open("rb") as po:
+        catalog = read_po(po, locale="fr", domain=domain)
+    found = []
+    for message in catalog:
+        pairs = zip(
+            message.id if isinstance(message.id, tuple | list) else (message.id,),
+            message.string if isinstance(message.string, tuple | list) else (message.string,),
+            strict=False,
+        )
+        for english, french in pairs:
+            if english and english != french:
+                literal = PLACEHOLDER.split(english)
+                found.append((english, re.compile(".+?".join(re.escape(part) for part in literal), re.S)))
+    return found
+
+
+def page_texts(at: AppTest) -> list[str]:
+    """Every interface text an AppTest run shows: headings, text, notices, metric and widget labels, page
+    links, and the tables' column headers (Markdown's escapes removed)."""
+    texts = [
+        str(e.value) for kind in ("title", "header", "subheader", "markdown", "caption") for e in at.get(kind)
+    ]
+    texts += [str(e.value) for kind in ("info", "warning", "error", "success") for e in at.get(kind)]
+    texts += [e.label for e in at.metric] + [link.proto.label for link in at.get("page_link")]
+    for kind in ("button", "selectbox", "multiselect", "radio", "toggle", "text_input", "date_input"):
+        texts += [e.label for e in at.get(kind)]
+    for frame in at.dataframe:
+        texts += [c["label"] for c in json.loads(frame.proto.columns or "{}").values() if c.get("label")]
+    return [t.replace("\\", "") for t in texts if t]
+
+
+def english_left(texts: list[str], min_literal: int = 12) -> list[tuple[str, str]]:
+    """(English message, text) for each English message a text still holds: an interface message equal
+    to a whole text, or with at least ``min_literal`` letters outside its placeholders found inside a
+    longer text (a summary built from several sentences); a data word (an event type, an actor group:
+    the vocabulary catalogue) found as a whole word anywhere."""
+    left = []
+    for english, pattern in _english_patterns("sahelmap"):
+        long_enough = len("".join(PLACEHOLDER.split(english))) >= min_literal
+        left += [(english, t) for t in texts if t == english or (long_enough and pattern.search(t))]
+    for english, _pattern in _english_patterns("vocabulary"):
+        word = re.compile(r"(?<!\w)" + re.escape(english) + r"(?!\w)")
+        left += [(english, t) for t in texts if word.search(t)]
+    return left

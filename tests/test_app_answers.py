@@ -1,4 +1,5 @@
-"""The page's issue-12 parts run headless (AppTest): exact dates, comparison, profiles, methodology."""
+"""The page's issue-12 parts run headless (AppTest): exact dates, comparison, methodology (the profile pages:
+test_app_profiles.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sahelmap import compare, filters, perpetrators, profiles
+from sahelmap import compare, filters, perpetrators
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
 from tests.apptest_helpers import metric, run_app
@@ -117,18 +118,6 @@ def test_who_did_it_section_states_the_rule_and_adds_up(events) -> None:
 
 
 # --- pages ---------------------------------------------------------------------------------------------
-
-
-def test_a_place_profile_page(events) -> None:
-    at = run_app()
-    at.switch_page("src/sahelmap/site_pages/place.py").run()  # registered first: Bamako
-    assert not at.exception
-    assert at.title[0].value == "Bamako: profile"
-    want = profiles.profile(events, "Bamako")
-    text = " ".join(str(m.value).replace("\\", "") for m in at.markdown)
-    assert want.summary() in text
-    assert "(./?place=bamako)" in text
-    assert len(at.get("vega_lite_chart")) == 1  # its own timeline
 
 
 def test_the_methodology_page() -> None:

@@ -32,11 +32,11 @@ from sahelmap import (
     mapview,
     paths,
     perpetrators,
+    profiles,
     provenance,
     reference,
     schema,
     store,
-    text,
     widgets,
 )
 from sahelmap.aggregate import Bounds
@@ -201,29 +201,42 @@ events = table.events
 options = table.choices
 
 
-# --- pages (issue 12): the dashboard (this script), one profile per focus place, methodology -----------
+# --- pages (issue 12): the dashboard (this script), a profile per focus place and per region, methodology --
 def dashboard_page() -> None:
     """The dashboard is the rest of this script: navigation returns to it, and it runs below."""
 
 
 PAGES = paths.app_script().parent / "site_pages"
-PROFILE_URLS = {text.slug(place): place for place in schema.FOCUS_PLACES}
+PROFILES = profiles.by_url_path()  # URL path -> place or region: /kidal, /region-gao
+PROFILE_PAGES = {
+    url: st.Page(PAGES / "place.py", title=subject.heading, url_path=url) for url, subject in PROFILES.items()
+}
 navigation = st.navigation(
     {
         _("Dashboard"): [st.Page(dashboard_page, title=_("Dashboard"), default=True)],
-        _("Places"): [
-            st.Page(PAGES / "place.py", title=place, url_path=url) for url, place in PROFILE_URLS.items()
-        ],
+        _("Places"): [page for url, page in PROFILE_PAGES.items() if PROFILES[url].kind == profiles.PLACE],
+        _("Regions"): [page for url, page in PROFILE_PAGES.items() if PROFILES[url].kind == profiles.REGION],
         _("About"): [
             st.Page(PAGES / "methodology.py", title=_("Methodology and sources"), url_path="methodology")
         ],
     }
 )
 if navigation.url_path:  # another page than the dashboard: it draws itself, the dashboard does not
-    st.session_state.profile_place = PROFILE_URLS.get(navigation.url_path)
-    st.session_state.profile_events = events
+    st.session_state.profile_subject = PROFILES.get(navigation.url_path)
+    st.session_state.profile_table = table
+    st.session_state.profile_pages = PROFILE_PAGES
+    if lang != i18n.DEFAULT or st.session_state.browser_lang != i18n.DEFAULT:  # a shared page keeps it
+        st.query_params[i18n.URL_KEY] = lang
     navigation.run()
     st.stop()
+
+
+def profile_links(spec: FilterSpec) -> None:
+    """Under the figures: the profile of the one focus place or region the filters select, if any."""
+    for subject in profiles.selected(spec):
+        st.page_link(
+            PROFILE_PAGES[subject.url_path], label=_("Profile: {name}").format(name=subject.name), icon="📄"
+        )
 
 
 # --- URL -> widget state, once per browser session -----------------------------------------
@@ -508,6 +521,7 @@ k2.metric(
 k3.metric(_("Civilians targeted"), i18n.number(figures.civilian_events))
 k4.metric(_("Places"), i18n.number(figures.places))
 st.caption(dashboard.md_escape(dashboard.coverage_line(table.coverage)))
+profile_links(spec)  # issue 12: the selected place's or region's profile page
 
 if not len(positions):
     st.info(
