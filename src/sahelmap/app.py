@@ -37,6 +37,7 @@ from sahelmap import (
     reference,
     schema,
     store,
+    text,
     widgets,
 )
 from sahelmap.aggregate import Bounds
