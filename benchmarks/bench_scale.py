@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 100000 1000000] [--changes 24]
         [--profile N]   # also profile the never-seen reruns at N events (cProfile, top functions)
+        [--profile-dump PATH]   # and write that profile's stats (pstats) to PATH.new and PATH.cached
 
 For each size, in a fresh child process: synthetic events (tests/factories.py, generated in memory,
 never written outside a temporary directory) are imported into a temporary store, the page runs under
@@ -72,7 +73,7 @@ def apply(at: Any, kind: str, value: Any) -> None:
         at.multiselect(key=f"w_{kind}").set_value(value)
 
 
-def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
+def child(size: int, n_changes: int, profile: bool, dump: str | None = None) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
     from synthetic import prepare_store
 
@@ -143,18 +144,22 @@ def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
     if profiler:
         result["profile"] = ""
         for name, prof in profilers.items():
+            if dump:
+                prof.dump_stats(f"{dump}.{name}")
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
             result["profile"] += f"--- {name} views ---\n" + out.getvalue()
     return result
 
 
-def run_child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
+def run_child(size: int, n_changes: int, profile: bool, dump: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sahelmap-scale-") as data_dir:
         env = {**os.environ, "SAHELMAP_DATA_DIR": data_dir}
         args = [sys.executable, __file__, "--child", str(size), "--changes", str(n_changes)]
         if profile:
             args.append("--profile-child")
+        if profile and dump:
+            args += ["--profile-dump", str(Path(dump).resolve())]
         out = subprocess.run(args, capture_output=True, text=True, env=env, check=False, cwd=ROOT)
         if out.returncode:
             return {"size": size, "error": (out.stdout + out.stderr)[-2000:]}
@@ -223,16 +228,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--changes", type=int, default=24, help="filter changes per round (>= 20)")
     parser.add_argument("--profile", type=int, help="profile the never-seen reruns at this size")
+    parser.add_argument("--profile-dump", help="write the profile's pstats to PATH.new and PATH.cached")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.changes, args.profile_child)))
+        print(json.dumps(child(args.child, args.changes, args.profile_child, args.profile_dump)))
         return []
     results = []
     for size in args.sizes:
         print(f"... {size:,} events", file=sys.stderr, flush=True)
-        results.append(run_child(size, args.changes, size == args.profile))
+        results.append(run_child(size, args.changes, size == args.profile, args.profile_dump))
     print_table(results, TARGETS)
     return results
 

@@ -789,7 +789,7 @@ def compare_section() -> None:
             )
         )
         chart = charts.change_chart(moved, "events", _(compare.BREAKDOWNS[by]))
-        st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
+        st.vega_lite_chart(spec=chart, width="stretch")
     link = "?" + urlencode(query)
     st.caption(dashboard.md_escape(_("Link to this comparison, with the sidebar's filters:")))
     st.code(link, language=None)

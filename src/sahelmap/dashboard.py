@@ -358,10 +358,8 @@ def view_figures(
     if cover is not None and len(totals):
         gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
     return ViewFigures(
-        # Validating the spec against Vega-Lite's JSON schema took half the charts' time; the tests
-        # validate the same charts (tests/test_charts.py), so the page skips it.
-        charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(validate=False),
-        charts.actor_chart(charts.actor_group_counts(filtered)).to_dict(validate=False),
+        charts.monthly_chart(counts, totals, period, marks, gaps),
+        charts.actor_chart(charts.actor_group_counts(filtered)),
     )
 
 

@@ -26,7 +26,7 @@ if profile.events:
         charts.monthly_counts(at), charts.monthly_totals(at, *period), period, marks
     )
     st.subheader("Events per month, with milestones")
-    st.vega_lite_chart(spec=timeline.to_dict(), width="stretch")
+    st.vega_lite_chart(spec=timeline, width="stretch")
     shown = dashboard.milestones_between(*period)
     if shown:
         st.dataframe(
