@@ -136,6 +136,22 @@ def map_layer(
         return mapview.layer_data(_filtered, mode, measure, *view)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def perpetrator_table(
+    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """Deaths by perpetrator side for one view, from only the columns the rule reads, once per data and
+    filter for every session."""
+    columns = [_events.columns.get_loc(c) for c in perpetrators.COLUMNS]
+    return perpetrators.attribute(_events.iloc[_positions, columns])
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def dataset_counts(_events: pd.DataFrame, table_key: object) -> dict[str, int]:
+    """Events per loaded dataset (the link's data= parameter), once per table."""
+    return provenance.dataset_counts(_events)
+
+
 @st.cache_resource
 def map_asset_urls() -> dict[str, str]:
     """Leaflet and its plugin served by this server from the Python environment (XStatic packages):
@@ -255,7 +271,7 @@ if "initialised" not in st.session_state:
     st.session_state.map_zoom = url_view.zoom  # the map's zoom as the browser last reported it
     st.session_state.url_zoom = url_view.zoom  # the link's zoom, kept until the map looks elsewhere
     # issue 9: a link made with other datasets than those loaded here says so
-    url_notices += provenance.notices_for(params, provenance.dataset_counts(events))
+    url_notices += provenance.notices_for(params, dataset_counts(events, table_key))
     st.session_state.url_notices = url_notices + map_notices
     st.session_state.initialised = True
     st.session_state.data_range = (options.first, options.last)
@@ -446,7 +462,7 @@ map_view = mapparams.MapView(
     basemap=basemap, mode=st.session_state.w_mapmode, measure=st.session_state.w_measure
 ).with_zoom(st.session_state.get("map_zoom"))
 url = query | mapparams.to_query(map_view)
-url[provenance.DATA_KEY] = provenance.data_param(provenance.dataset_counts(events))
+url[provenance.DATA_KEY] = provenance.data_param(dataset_counts(events, table_key))
 if lang != i18n.DEFAULT or st.session_state.browser_lang != i18n.DEFAULT:  # shared links keep the language
     url[i18n.URL_KEY] = lang
 if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
@@ -813,7 +829,7 @@ with st.expander(_("Who did it: reported deaths by perpetrator side")):
     st.caption(dashboard.md_escape(description))
     st.markdown(dashboard.md_escape(perpetrators.RULE))
     st.dataframe(
-        perpetrators.attribute(events.iloc[positions]),
+        perpetrator_table(events, positions, table_key, query_items),
         hide_index=True,
         width="stretch",
         column_config={

@@ -384,12 +384,25 @@ def _cells(a: Mapping[str, int], b: Mapping[str, int], rates: Request | None) ->
 
 
 ZERO = dict.fromkeys(MEASURES, 0)
+# What the periods' masks, figures(), breakdown() and the datasets line read.
+COUNTED_COLUMNS = (
+    "event_date",
+    "end_date",
+    "fatalities",
+    "civilian_targeting",
+    "event_type",
+    "focus_place",
+    "admin1",
+    "dataset",
+    schema.ACTOR_GROUP_MASK,
+)
 
 
 def compare(events: pd.DataFrame, request: Request, formats: Mapping[str, str] | None = None) -> Comparison:
     """The comparison a request asks for, on a table (the app's, or one the CLI loaded)."""
     base = filters.mask(events, request.spec.replace(start=None, end=None))
-    chosen = events[base]
+    # only the columns counted below are copied (the whole table's 30-odd columns cost 20 ms at 100k rows)
+    chosen = events.iloc[np.flatnonzero(base), [events.columns.get_loc(c) for c in COUNTED_COLUMNS]]
     in_a = chosen[filters.mask(chosen, FilterSpec(start=request.a.start, end=request.a.end))]
     in_b = chosen[filters.mask(chosen, FilterSpec(start=request.b.start, end=request.b.end))]
     by_a, by_b = breakdown(in_a, request.by), breakdown(in_b, request.by)
@@ -405,8 +418,7 @@ def compare(events: pd.DataFrame, request: Request, formats: Mapping[str, str] |
             ["events_b", "events_a", "group"], ascending=[False, False, True], kind="stable"
         )
         frame = frame.reset_index(drop=True)
-    both = pd.concat([in_a["dataset"].astype("str"), in_b["dataset"].astype("str")])
-    datasets = sorted(both.unique())
+    datasets = sorted({str(d) for side in (in_a, in_b) for d in side["dataset"].unique()})
     return Comparison(
         request=request,
         a=figures(in_a),
