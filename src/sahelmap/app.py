@@ -811,7 +811,7 @@ def compare_section() -> None:
     st.code(link, language=None)
     st.download_button(
         _("Comparison (CSV, with its citation)"),
-        data=result.to_csv(),
+        data=result.to_csv,  # built only when clicked
         file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import io
 import json
 from collections.abc import Mapping
@@ -102,6 +103,7 @@ def parse_period(text: str) -> Period:
     return Period(start, end)
 
 
+@functools.lru_cache(maxsize=1024)  # the page's presets ask for ~45 of these on every rerun
 def months_around(day: dt.date, months: int) -> tuple[Period, Period]:
     """The ``months`` months before ``day`` (to the day before) and from ``day`` on."""
     before = (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
