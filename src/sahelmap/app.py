@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -96,6 +97,15 @@ def precomputed(_events: pd.DataFrame, table_key: object) -> dashboard.Precomput
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
+def view_kpis(
+    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...]
+) -> dashboard.Kpis:
+    """The four figures above the map for one view (O(selected events) to count: once per data and
+    filter for every session)."""
+    return dashboard.kpis_at(precomputed(_events, table_key), _positions)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
 def selection(
     _events: pd.DataFrame, table_key: object, _spec: FilterSpec, query_items: tuple[tuple[str, str], ...]
 ) -> Any:
@@ -105,9 +115,18 @@ def selection(
     return positions
 
 
+# The selected rows' figure columns (dashboard.figure_rows), copied only when a cache below misses and then
+# once per rerun: a view found in the caches copies nothing (at 1M events the copy cost ~20 ms a rerun).
+FigureRows = Callable[[], pd.DataFrame]
+
+
+def lazy_figure_rows(events: pd.DataFrame, positions: Any) -> FigureRows:
+    return functools.cache(functools.partial(dashboard.figure_rows, events, positions))
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame,
+    _filtered: FigureRows,
     _cover: pd.DataFrame,
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
@@ -117,12 +136,12 @@ def view_figures(
     """Chart specs for one view, built once per data, filter and period (any session); ``_cover``
     follows from the data and the filter, which the key already holds."""
     with i18n.using(lang):  # cached data is built in the caller's language, which the key holds
-        return dashboard.view_figures(_filtered, period, _cover)
+        return dashboard.view_figures(_filtered(), period, _cover)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def map_layer(
-    _filtered: pd.DataFrame,
+    _filtered: FigureRows,
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
     mode: str,
@@ -133,7 +152,7 @@ def map_layer(
     """The map's filtered layer for one filter, map mode, measure, (above the detail limit) view and
     language."""
     with i18n.using(lang):
-        return mapview.layer_data(_filtered, mode, measure, *view)
+        return mapview.layer_data(_filtered(), mode, measure, *view)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -474,7 +493,7 @@ if url != {key: st.query_params[key] for key in st.query_params}:
 query_items = tuple(sorted(query.items()))  # the filter, as the caches' key
 positions = selection(events, table_key, spec, query_items)
 view = extract.view_of(table, spec, positions)
-figures = dashboard.kpis_at(precomputed(events, table_key), positions)
+figures = view_kpis(events, positions, table_key, query_items)
 description = view.description
 
 
@@ -661,7 +680,7 @@ def chosen_row() -> pd.Series | None:
     return None
 
 
-figure_frame = dashboard.figure_rows(events, positions)  # the columns the map and charts read
+figure_frame = lazy_figure_rows(events, positions)  # the columns the map and charts read
 table_order = st.session_state.get("w_table_order") or "newest"
 page = table_page(events, positions, table_key, query_items, table_order, lang)
 table_rows = page.rows
