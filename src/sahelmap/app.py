@@ -157,12 +157,23 @@ def map_layer(
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def perpetrator_table(
-    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...]
+    _events: pd.DataFrame,
+    _positions: Any,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    lang: str,
 ) -> pd.DataFrame:
-    """Deaths by perpetrator side for one view, from only the columns the rule reads, once per data and
-    filter for every session."""
+    """Deaths by perpetrator side for one view, from only the columns the rule reads, once per data,
+    filter and language for every session."""
     columns = [_events.columns.get_loc(c) for c in perpetrators.COLUMNS]
-    return perpetrators.attribute(_events.iloc[_positions, columns])
+    with i18n.using(lang):
+        return perpetrators.attribute(_events.iloc[_positions, columns])
+
+
+def built_in(lang: str, build: Callable[[], bytes]) -> bytes:
+    """A download built when clicked, outside the script run: in the language of the page that offered it."""
+    with i18n.using(lang):
+        return build()
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -830,7 +841,7 @@ def compare_section() -> None:
     st.code(link, language=None)
     st.download_button(
         _("Comparison (CSV, with its citation)"),
-        data=result.to_csv,  # built only when clicked
+        data=functools.partial(built_in, lang, result.to_csv),  # built only when clicked
         file_name=f"{view.stem}_compare_{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -848,7 +859,7 @@ with st.expander(_("Who did it: reported deaths by perpetrator side")):
     st.caption(dashboard.md_escape(description))
     st.markdown(dashboard.md_escape(perpetrators.RULE))
     st.dataframe(
-        perpetrator_table(events, positions, table_key, query_items),
+        perpetrator_table(events, positions, table_key, query_items, lang),
         hide_index=True,
         width="stretch",
         column_config={
