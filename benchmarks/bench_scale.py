@@ -2,15 +2,18 @@
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 10000 100000 1000000] [--changes 24]
         [--profile N]   # also profile the never-seen reruns at N events (cProfile, top functions)
+        [--profile-dump PATH]   # and write that profile's stats (pstats) to PATH.new and PATH.cached
 
 For each size, in a fresh child process: synthetic events (tests/factories.py, generated in memory,
 never written outside a temporary directory) are imported into a temporary store, the page runs under
 AppTest (the first run loads and derives the table), then ``--changes`` filter changes are made in turn
 across the period slider, actor group, event type and place. Each rerun is timed from ``at.run()`` to
-its return. Two rounds over the same changes: the first meets every filter for the first time (nothing
-cached for it), the second finds each view in the shared caches, as a second visitor or a shared link
-would. Prints the median, p90 and max of each round, and the serialized sizes of the last rerun's
-elements (map, charts, table, total). Nothing is asserted: speed is measured here, never in tests.
+its return; the script thread's CPU time is measured too (less sensitive to a busy machine than the wall
+time, and without the test harness's own work). Two rounds over the same changes: the first meets every
+filter for the first time (nothing cached for it), the second finds each view in the shared caches, as a
+second visitor or a shared link would. Prints the median, p90 and max of each round, and the serialized
+sizes of the last rerun's elements (map, charts, table, total). Nothing is asserted: speed is measured
+here, never in tests.
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def apply(at: Any, kind: str, value: Any) -> None:
         at.multiselect(key=f"w_{kind}").set_value(value)
 
 
-def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
+def child(size: int, n_changes: int, profile: bool, dump: str | None = None) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
     from synthetic import prepare_store
 
@@ -98,26 +101,31 @@ def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
     plan = changes(n_changes)
     profilers = {"new": cProfile.Profile(), "cached": cProfile.Profile()}
     profiler = profilers["new"] if profile else None
-    profiling: dict[str, Any] = {"on": False, "round": "new"}
-    if profiler:
-        # The page runs in AppTest's script thread: profile inside it.
-        from streamlit.runtime.scriptrunner import script_runner
+    profiling: dict[str, Any] = {"on": False, "round": "new", "cpu": []}
+    # The page runs in AppTest's script thread: time its CPU there (what the machine's other jobs do not
+    # change much) and, with --profile, profile inside it.
+    from streamlit.runtime.scriptrunner import script_runner
 
-        original = script_runner.ScriptRunner._run_script
+    original = script_runner.ScriptRunner._run_script
 
-        def profiled(self, rerun_data):  # type: ignore[no-untyped-def]
-            if not profiling["on"]:
-                return original(self, rerun_data)
-            active = profilers[profiling["round"]]
+    def measured(self, rerun_data):  # type: ignore[no-untyped-def]
+        if not profiling["on"]:
+            return original(self, rerun_data)
+        active = profilers[profiling["round"]] if profiler else None
+        cpu = time.thread_time()
+        if active:
             active.enable()
-            try:
-                return original(self, rerun_data)
-            finally:
+        try:
+            return original(self, rerun_data)
+        finally:
+            if active:
                 active.disable()
+            profiling["cpu"].append(time.thread_time() - cpu)
 
-        script_runner.ScriptRunner._run_script = profiled  # type: ignore[method-assign]
+    script_runner.ScriptRunner._run_script = measured  # type: ignore[method-assign]
     for round_name in ("new", "cached"):
         times = []
+        profiling["cpu"] = []
         for kind, value in plan:
             apply(at, kind, value)
             profiling.update(on=True, round=round_name)
@@ -132,6 +140,7 @@ def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
             "p90_s": percentile(times, 0.9),
             "max_s": max(times),
             "n": len(times),
+            "cpu_median_s": statistics.median(profiling["cpu"]),
         }
         # Back to the first view, so the second round meets the same views in the same order.
         for kind in ("actor", "type", "place"):
@@ -143,18 +152,22 @@ def child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
     if profiler:
         result["profile"] = ""
         for name, prof in profilers.items():
+            if dump:
+                prof.dump_stats(f"{dump}.{name}")
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
             result["profile"] += f"--- {name} views ---\n" + out.getvalue()
     return result
 
 
-def run_child(size: int, n_changes: int, profile: bool) -> dict[str, Any]:
+def run_child(size: int, n_changes: int, profile: bool, dump: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sahelmap-scale-") as data_dir:
         env = {**os.environ, "SAHELMAP_DATA_DIR": data_dir}
         args = [sys.executable, __file__, "--child", str(size), "--changes", str(n_changes)]
         if profile:
             args.append("--profile-child")
+        if profile and dump:
+            args += ["--profile-dump", str(Path(dump).resolve())]
         out = subprocess.run(args, capture_output=True, text=True, env=env, check=False, cwd=ROOT)
         if out.returncode:
             return {"size": size, "error": (out.stdout + out.stderr)[-2000:]}
@@ -193,6 +206,10 @@ def print_table(results: list[dict[str, Any]], targets: dict[int, float]) -> Non
         ),
     )
     row(
+        "rerun, CPU time of the script thread: never seen / cached (median)",
+        lambda r: f"{r['new']['cpu_median_s'] * 1e3:.0f} / {r['cached']['cpu_median_s'] * 1e3:.0f} ms",
+    )
+    row(
         "target (never-seen median)",
         lambda r: (
             f"<= {targets[r['size']] * 1e3:.0f} ms: "
@@ -223,16 +240,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--changes", type=int, default=24, help="filter changes per round (>= 20)")
     parser.add_argument("--profile", type=int, help="profile the never-seen reruns at this size")
+    parser.add_argument("--profile-dump", help="write the profile's pstats to PATH.new and PATH.cached")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.changes, args.profile_child)))
+        print(json.dumps(child(args.child, args.changes, args.profile_child, args.profile_dump)))
         return []
     results = []
     for size in args.sizes:
         print(f"... {size:,} events", file=sys.stderr, flush=True)
-        results.append(run_child(size, args.changes, size == args.profile))
+        results.append(run_child(size, args.changes, size == args.profile, args.profile_dump))
     print_table(results, TARGETS)
     return results
 

@@ -210,3 +210,42 @@ def test_squares_grow_until_the_payload_is_bounded() -> None:
         )
         == 20_000
     )
+
+
+@pytest.mark.parametrize(("seed", "cell_deg"), [(0, 0.0625), (1, 0.25), (2, 1.0)])
+def test_cells_match_a_groupby(seed: int, cell_deg: float) -> None:
+    """The integer-key counting agrees with the plain pandas way: per square, events, deaths, first and
+    last date, and the commonest place (ties: the first in table order; no name, not counted)."""
+    base = shared_events()
+    rng = np.random.default_rng(seed)
+    rows = base.iloc[rng.integers(0, len(base), 3000)].reset_index(drop=True)
+    rows["latitude"] += rng.uniform(-1, 1, len(rows))
+    rows["longitude"] += rng.uniform(-1, 1, len(rows))
+    rows.loc[rows.index[::11], "location"] = None
+    binned = pd.DataFrame(
+        {
+            "row": np.floor(rows["latitude"] / cell_deg).astype("int64"),
+            "col": np.floor(rows["longitude"] / cell_deg).astype("int64"),
+            "deaths": schema.counted_deaths(rows["fatalities"]),
+            "date": rows["event_date"],
+            "location": rows["location"],
+        }
+    )
+    want = binned.groupby(["row", "col"]).agg(
+        events=("date", "size"), deaths=("deaths", "sum"), first=("date", "min"), last=("date", "max")
+    )
+    counts = binned.groupby(["row", "col", "location"], sort=False).size().rename("n").reset_index()
+    commonest = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(["row", "col"])
+    want = want.join(commonest.set_index(["row", "col"])["location"].rename("place")).reset_index()
+    got = aggregate.cells(rows, cell_deg)
+    for column in ("row", "col", "events", "deaths", "first", "last"):
+        assert got[column].tolist() == want[column].tolist(), column
+    assert got["place"].fillna("-").tolist() == want["place"].fillna("-").tolist()
+    assert aggregate.count_cells(rows, cell_deg) == len(want)
+
+
+def test_no_events_no_cells() -> None:
+    empty = shared_events().iloc[:0]
+    assert aggregate.cells(empty, 0.25).empty and aggregate.count_cells(empty, 0.25) == 0
+    collection, breaks, _ = aggregate.cell_features(empty, 0.25, "events")
+    assert collection["features"] == [] and breaks == []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 
-import altair as alt
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from altair.vegalite.v6.schema.core import load_schema
 
-from sahelmap import charts, filters, schema
+from sahelmap import charts, filters, i18n, schema
 from sahelmap.filters import FilterSpec
 from tests.factories import ALL, BATTLES, TOTAL_DEATHS, VAC, milestone, shared_events
 
@@ -104,11 +107,84 @@ def test_actor_group_counts_of_nothing(table) -> None:
 def test_charts_build_from_the_aggregations(table) -> None:
     monthly = charts.monthly_chart(charts.monthly_counts(table))
     actors_ = charts.actor_chart(charts.actor_group_counts(table))
-    assert isinstance(monthly, alt.LayerChart) and isinstance(actors_, alt.Chart)
-    spec = monthly.to_dict()
+    assert isinstance(monthly, dict) and isinstance(actors_, dict)  # what st.vega_lite_chart takes
+    spec = monthly
     colour = spec["layer"][0]["encoding"]["color"]["scale"]
     assert colour["domain"] == list(schema.EVENT_TYPES)  # the same colours as the map
-    assert actors_.to_dict()["height"] >= 24 * 10
+    assert actors_["height"] >= 24 * 10
+
+
+# --- the specs are written as dicts (issue 10): each must be valid Vega-Lite -----------------------------
+
+
+@functools.cache
+def _vega_lite_validator() -> jsonschema.protocols.Validator:
+    """Vega-Lite's JSON schema, as Altair ships it for the version the specs name."""
+    schema_ = load_schema()
+    validator = jsonschema.validators.validator_for(schema_)
+    return validator(schema_)
+
+
+def _problems(spec: dict) -> list[str]:
+    return [error.message for error in _vega_lite_validator().iter_errors(spec)]
+
+
+def _every_chart(table: pd.DataFrame) -> list[dict]:
+    period = (dt.date(2021, 6, 1), dt.date(2022, 12, 31))
+    marks = charts.milestone_rows((milestone("2022-08-15", "Last French troops leave Mali"),), *period)
+    cover = pd.DataFrame(
+        {
+            "dataset": ["x"],
+            "first": [pd.Timestamp("2021-09-01")],
+            "last": [pd.Timestamp("2022-06-30")],
+            "events": [3],
+        }
+    )
+    totals = charts.monthly_totals(table, *period)
+    gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
+    change = pd.DataFrame({"group": ["Battles", "Riots"], "a": [3, 1], "b": [1, 4], "change": [-2, 3]})
+    return [
+        charts.monthly_chart(charts.monthly_counts(table), totals, period, marks, gaps),
+        charts.monthly_chart(charts.monthly_counts(table.iloc[0:0])),
+        charts.actor_chart(charts.actor_group_counts(table)),
+        charts.change_chart(change, "events", "Event type"),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_chart_spec_is_valid_vega_lite(table, lang: str) -> None:
+    with i18n.using(lang):
+        specs = _every_chart(table)
+    assert [len(_layers(spec)) for spec in specs] == [5, 2, 1, 1]  # shade, bars, line, rule, text
+    for spec in specs:
+        assert spec["$schema"] == charts.VEGA_LITE_SCHEMA
+        assert _problems(spec) == []
+        assert json.loads(json.dumps(spec)) == spec  # plain JSON values: no numpy numbers, no timestamps
+
+
+def test_the_schema_check_finds_an_invalid_spec(table) -> None:
+    spec = charts.actor_chart(charts.actor_group_counts(table))
+    spec["mark"]["type"] = "barr"
+    spec["encoding"]["x"]["type"] = "number"
+    assert len(_problems(spec)) >= 1
+
+
+def test_chart_rows_are_json_with_dates_as_local_iso_text() -> None:
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2022-03-01", None]),
+            "n": np.array([1, 2], dtype="int64"),
+            "x": [0.5, np.nan],
+            "name": pd.array(["a", None], dtype="string"),
+            "kind": pd.Categorical(["k", None]),
+        }
+    )
+    spec = charts.actor_chart(frame)
+    assert _data_of(spec, spec) == [
+        {"day": "2022-03-01T00:00:00", "n": 1, "x": 0.5, "name": "a", "kind": "k"},
+        {"day": "", "n": 2, "x": None, "name": None, "kind": None},
+    ]
+    assert all(type(row["n"]) is int for row in _data_of(spec, spec))
 
 
 # --- the chart defects of issue 12, each checked on the Vega-Lite spec ---------------------------------
@@ -124,7 +200,7 @@ def _data_of(spec: dict, layer: dict) -> list[dict]:
 
 
 def test_actor_chart_labels_every_bar_in_full(table) -> None:
-    spec = charts.actor_chart(charts.actor_group_counts(table)).to_dict()
+    spec = charts.actor_chart(charts.actor_group_counts(table))
     axis = spec["encoding"]["y"]["axis"]
     assert axis["labelOverlap"] is False  # Vega-Lite would otherwise drop every other label
     longest = max(len(label) for label in schema.ACTOR_GROUPS.values())
@@ -133,8 +209,8 @@ def test_actor_chart_labels_every_bar_in_full(table) -> None:
 
 
 def test_count_axes_show_whole_numbers(table) -> None:
-    monthly = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table)).to_dict()
-    actor = charts.actor_chart(charts.actor_group_counts(table)).to_dict()
+    monthly = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table))
+    actor = charts.actor_chart(charts.actor_group_counts(table))
     axes = [layer["encoding"]["y"]["axis"] for layer in _layers(monthly)[:2]]
     axes.append(actor["encoding"]["x"]["axis"])
     for axis in axes:
@@ -146,7 +222,7 @@ def test_deaths_line_drops_to_zero_over_empty_months(table) -> None:
     assert len(totals) == 13  # every month, empty ones too
     assert totals.set_index("month").loc[pd.Timestamp("2022-02-01"), "deaths"] == 0  # no event in Feb 2022
     assert totals["events"].sum() == 6  # S01..S06
-    spec = charts.monthly_chart(charts.monthly_counts(table), totals).to_dict()
+    spec = charts.monthly_chart(charts.monthly_counts(table), totals)
     line = _layers(spec)[1]
     points = _data_of(spec, line)
     assert len(points) == 13  # the line has a point for every month, so it never joins across a gap
@@ -156,15 +232,13 @@ def test_deaths_line_drops_to_zero_over_empty_months(table) -> None:
 def test_time_axis_spans_the_selected_period(table) -> None:
     one = table[table["event_id"] == "S02"]  # one event must not fill the chart
     period = (dt.date(2021, 1, 1), dt.date(2022, 12, 31))
-    spec = charts.monthly_chart(
-        charts.monthly_counts(one), charts.monthly_totals(one, *period), period
-    ).to_dict()
+    spec = charts.monthly_chart(charts.monthly_counts(one), charts.monthly_totals(one, *period), period)
     for layer in _layers(spec):
         assert layer["encoding"]["x"]["scale"]["domain"] == ["2021-01-01T00:00:00", "2023-01-01T00:00:00"]
 
 
 def test_legend_fits_400_px(table) -> None:
-    spec = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table)).to_dict()
+    spec = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table))
     legend = _layers(spec)[0]["encoding"]["color"]["legend"]
     assert legend["orient"] == "bottom"
     # columns x (label limit + symbol and padding) stays within a 400 px chart
@@ -178,7 +252,7 @@ def test_milestones_inside_the_period_are_labelled_rules(table) -> None:
     assert list(rows["label"]) == ["Last French troops leave Mali"]
     spec = charts.monthly_chart(
         charts.monthly_counts(table), charts.monthly_totals(table, *period), period, rows
-    ).to_dict()
+    )
     marks_drawn = [layer["mark"]["type"] for layer in _layers(spec)]
     assert marks_drawn == ["bar", "line", "rule", "text"]
     text = _layers(spec)[3]
@@ -190,9 +264,7 @@ def test_no_milestone_layers_when_none_is_inside(table) -> None:
     rows = charts.milestone_rows(
         (milestone("2019-01-01", "Before"),), dt.date(2022, 1, 1), dt.date(2022, 12, 31)
     )
-    spec = charts.monthly_chart(
-        charts.monthly_counts(table), charts.monthly_totals(table), None, rows
-    ).to_dict()
+    spec = charts.monthly_chart(charts.monthly_counts(table), charts.monthly_totals(table), None, rows)
     assert [layer["mark"]["type"] for layer in _layers(spec)] == ["bar", "line"]
 
 
@@ -247,14 +319,14 @@ def test_monthly_chart_shades_the_gaps_with_a_tooltip_naming_the_dataset() -> No
         }
     )
     gaps = charts.coverage_gaps(COVER, counts["month"].min(), counts["month"].max())
-    spec = charts.monthly_chart(counts, gaps=gaps).to_dict()
+    spec = charts.monthly_chart(counts, gaps=gaps)
     shade = spec["layer"][0]
     assert shade["mark"]["type"] == "rect" and shade["mark"]["color"] == charts.GAP_COLOR
     rows = spec["datasets"][shade["data"]["name"]]
     assert [(r["start"][:10], r["end"][:10], r["label"]) for r in rows] == [
         ("2023-04-01", "2023-06-01", "not covered by acled")
     ]
-    assert len(charts.monthly_chart(counts).to_dict()["layer"]) == 2  # no gaps, no shade
+    assert len(charts.monthly_chart(counts)["layer"]) == 2  # no gaps, no shade
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -276,3 +348,35 @@ def test_monthly_counts_match_a_groupby(seed: int) -> None:
     assert got["events"].tolist() == expected["events"].tolist()
     assert got["deaths"].tolist() == expected["deaths"].tolist()
     assert (got["month_end"] == got["month"] + pd.offsets.MonthBegin(1)).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_monthly_totals_match_a_groupby(seed: int) -> None:
+    """Every month of the period, empty ones at zero; events outside the period's months are left out."""
+    base = shared_events()
+    rng = np.random.default_rng(seed)
+    rows = base.iloc[rng.integers(0, len(base), 500)].reset_index(drop=True)
+    start, end = dt.date(2021, 3, 17), dt.date(2023, 2, 2)
+    months = pd.period_range(start, end, freq="M").to_timestamp()
+    expected = (
+        rows.assign(
+            month=rows["event_date"].dt.to_period("M").dt.to_timestamp(),
+            deaths=schema.counted_deaths(rows["fatalities"]),
+        )
+        .groupby("month")
+        .agg(events=("event_id", "size"), deaths=("deaths", "sum"))
+        .reindex(months, fill_value=0)
+    )
+    for got, want in (
+        (charts.monthly_totals(rows, start, end), expected),
+        (charts.monthly_totals(rows), None),
+    ):
+        if want is None:  # the events' own months
+            assert got["month"].min() == rows["event_date"].min().to_period("M").to_timestamp()
+            assert got["events"].sum() == len(rows)
+            continue
+        assert got["month"].tolist() == list(months)
+        assert pd.api.types.is_datetime64_dtype(got["month"])
+        assert got["events"].tolist() == want["events"].tolist()
+        assert got["deaths"].tolist() == want["deaths"].tolist()
+        assert got["events"].dtype == got["deaths"].dtype == "int64"

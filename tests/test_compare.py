@@ -467,3 +467,14 @@ def test_a_bad_comparison_link_in_french() -> None:
         "comparaison ignorée : 'by' : 'colour' n'est pas l'une des valeurs possibles (actor-group, place, "
         "region, type)",
     ]
+
+
+@pytest.mark.parametrize("by", list(compare.BREAKDOWNS))
+def test_breakdown_counts_each_group_as_figures_does_on_its_rows(table, by: str) -> None:
+    """The breakdown counts on arrays; each group's figures are those of its own rows."""
+    got = compare.breakdown(table, by)
+    want = {label: compare.figures(table[hit]) for label, hit in compare._group_keys(table, by) if hit.any()}
+    assert got == want
+    assert list(got) == list(want)  # the groups' order too
+    if by != "actor-group":  # one group per event; an event of several actor groups counts in each
+        assert sum(g["events"] for g in got.values()) == len(table)

@@ -70,6 +70,18 @@ def test_on_the_shared_fixture_every_death_is_on_one_row() -> None:
     assert totals[p.BATTLES] == 12 + 2 + 40  # S01, S03, S05; S10's toll is unknown
 
 
+def test_only_its_columns_are_read_and_each_row_counts_once() -> None:
+    """The page passes only p.COLUMNS of the selected rows; rows count by position, so a frame whose index
+    repeats a label (rows drawn twice) counts each row once."""
+    events = shared_events()
+    whole = p.attribute(events)
+    assert p.attribute(events[list(p.COLUMNS)]).equals(whole)
+    twice = events.iloc[[*range(len(events)), *range(len(events))]][list(p.COLUMNS)]
+    doubled = p.attribute(twice)
+    assert (doubled["events"] == 2 * whole["events"]).all()
+    assert (doubled["deaths"] == 2 * whole["deaths"]).all()
+
+
 def test_an_empty_selection() -> None:
     table = p.attribute(shared_events().iloc[:0])
     assert (table["events"] == 0).all() and (table["deaths"] == 0).all()

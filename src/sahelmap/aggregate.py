@@ -141,38 +141,82 @@ def legend_rows(breaks: list[int], with_zero: bool = False) -> list[tuple[str, s
     return rows
 
 
-def cells(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
-    """Events binned to squares of ``cell_deg``: south-west corner, events, deaths, first/last date and
-    the commonest place per cell (ties: the first in table order)."""
+def _cell_keys(events: pd.DataFrame, cell_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's square as one int64 key that sorts as (row, col) do (row and column: the floor of
+    degrees / cell_deg), and the squares' distinct keys in that order with each event's index into them.
+
+    Hashing (pandas' factorize) and then sorting only the distinct keys: a sort of every event's key cost
+    more than the rest of the counting at 100k events."""
     row = np.floor(events["latitude"].to_numpy(float) / cell_deg).astype("int64")
     col = np.floor(events["longitude"].to_numpy(float) / cell_deg).astype("int64")
-    binned = pd.DataFrame(
+    if not len(row):
+        return row, row
+    base_row, base_col = int(row.min()), int(col.min())
+    width = int(col.max()) - base_col + 1
+    codes, keys = pd.factorize((row - base_row) * width + (col - base_col))
+    order = np.argsort(keys)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    squares = np.asarray(keys)[order]
+    corner = np.stack([squares // width + base_row, squares % width + base_col])
+    return corner, rank[codes]
+
+
+def count_cells(events: pd.DataFrame, cell_deg: float) -> int:
+    """How many squares of ``cell_deg`` hold events (what cells() would return, without summarising)."""
+    corner, _inverse = _cell_keys(events, cell_deg)
+    return corner.shape[-1] if len(events) else 0
+
+
+def cells(events: pd.DataFrame, cell_deg: float) -> pd.DataFrame:
+    """Events binned to squares of ``cell_deg``: south-west corner, events, deaths, first/last date and
+    the commonest place per cell (ties: the first in table order).
+
+    Counted on integer keys with numpy (a groupby over the place names took about 40 ms at 100k events).
+    """
+    corner, inverse = _cell_keys(events, cell_deg)
+    n = corner.shape[-1] if len(events) else 0
+    deaths = schema.counted_deaths(events["fatalities"]).to_numpy().astype(np.float64)
+    dates = events["event_date"].to_numpy()
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, inverse, dates.view("int64"))
+    np.maximum.at(last, inverse, dates.view("int64"))
+    # the commonest place of each square: count (square, place) pairs, the largest count first, ties to
+    # the pair met first in table order (factorize numbers them in that order); no place name, no count
+    places, names = pd.factorize(events["location"])
+    named = places >= 0
+    pair_codes, pairs = pd.factorize(inverse[named] * (len(names) + 1) + places[named])
+    pairs = np.asarray(pairs)
+    pair_n = np.bincount(pair_codes, minlength=len(pairs))
+    pair_square = pairs // (len(names) + 1)
+    best = np.lexsort((np.arange(len(pairs)), -pair_n, pair_square))
+    if len(best):
+        best = best[np.r_[True, pair_square[best][1:] != pair_square[best][:-1]]]
+    place = np.full(n, np.nan, dtype=object)
+    place[pair_square[best]] = np.asarray(names, dtype=object)[pairs[best] % (len(names) + 1)]
+    summary = pd.DataFrame(
         {
-            "row": row,
-            "col": col,
-            "deaths": schema.counted_deaths(events["fatalities"]).to_numpy(),
-            "date": events["event_date"].to_numpy(),
-            "location": events["location"].astype("str").to_numpy(),
+            "row": corner[0] if n else np.zeros(0, "int64"),
+            "col": corner[1] if n else np.zeros(0, "int64"),
+            "events": np.bincount(inverse, minlength=n).astype("int64"),
+            "deaths": np.rint(np.bincount(inverse, weights=deaths, minlength=n)).astype("int64"),
+            "first": first.view(dates.dtype),
+            "last": last.view(dates.dtype),
+            "place": pd.array(place, dtype=events["location"].dtype),
         }
     )
-    keys = ["row", "col"]
-    summary = binned.groupby(keys).agg(
-        events=("date", "size"), deaths=("deaths", "sum"), first=("date", "min"), last=("date", "max")
-    )
-    by_place = binned.groupby([*keys, "location"], sort=False).size().rename("n").reset_index()
-    place = by_place.sort_values("n", ascending=False, kind="stable").drop_duplicates(keys)
-    summary = summary.join(place.set_index(keys)["location"].rename("place")).reset_index()
     summary["south"] = summary["row"] * cell_deg
     summary["west"] = summary["col"] * cell_deg
-    summary["deaths"] = summary["deaths"].astype("int64")
     return summary
 
 
 def cell_polygon(south: float, west: float, cell_deg: float) -> list[list[float]]:
     """The cell's ring (lon, lat), drawn INSET inside its square so no two cells touch."""
     m = cell_deg * INSET
-    s, w, n, e = south + m, west + m, south + cell_deg - m, west + cell_deg - m
-    return [[round(x, 5), round(y, 5)] for x, y in ((w, s), (e, s), (e, n), (w, n), (w, s))]
+    s, w = round(south + m, 5), round(west + m, 5)
+    n, e = round(south + cell_deg - m, 5), round(west + cell_deg - m, 5)
+    return [[w, s], [e, s], [e, n], [w, n], [w, s]]
 
 
 def legend_title(measure: str, cell_deg: float) -> str:
@@ -185,7 +229,7 @@ def _month(year: int, month: int, lang: str) -> str:
     return i18n.month(dt.date(year, month, 1), lang)
 
 
-def cell_tooltip(events: int, deaths: int, place: str, first: pd.Timestamp, last: pd.Timestamp) -> str:
+def cell_tooltip(events: int, deaths: int, place: str, first: dt.date, last: dt.date) -> str:
     """A cell's tooltip (HTML, the place escaped): its events and deaths, its commonest place, its months."""
     lang = i18n.current()
     start, end = _month(first.year, first.month, lang), _month(last.year, last.month, lang)
@@ -214,20 +258,27 @@ def cell_features(
 ) -> tuple[dict[str, Any], list[int], float]:
     """The cells as a FeatureCollection of polygons with colour and tooltip, the class breaks, and the
     cell size drawn (``cell_deg``, doubled until at most MAX_CELLS cells)."""
-    table = cells(events, cell_deg)
-    while len(table) > MAX_CELLS:
+    while count_cells(events, cell_deg) > MAX_CELLS:
         cell_deg *= 2
-        table = cells(events, cell_deg)
+    table = cells(events, cell_deg)
     values = table[measure].to_numpy()
     breaks = class_breaks(values)
     colors = color_for(values, breaks)
     features = []
-    for c, color in zip(table.itertuples(index=False), colors, strict=True):
-        tooltip = cell_tooltip(c.events, c.deaths, str(c.place), pd.Timestamp(c.first), pd.Timestamp(c.last))
+    # plain Python values (rows of Timestamps cost more than the rest at 800 cells); months named once
+    columns = ["events", "deaths", "place", "south", "west"]
+    for (events_n, deaths_n, place, south, west), first, last, color in zip(
+        zip(*(table[c].tolist() for c in columns), strict=True),
+        table["first"].to_numpy().astype("datetime64[M]").astype(object),
+        table["last"].to_numpy().astype("datetime64[M]").astype(object),
+        colors,
+        strict=True,
+    ):
+        tooltip = cell_tooltip(events_n, deaths_n, str(place), first, last)
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [cell_polygon(c.south, c.west, cell_deg)]},
+                "geometry": {"type": "Polygon", "coordinates": [cell_polygon(south, west, cell_deg)]},
                 "properties": {"color": color, "tooltip": tooltip},
             }
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -98,6 +99,15 @@ def precomputed(_events: pd.DataFrame, table_key: object) -> dashboard.Precomput
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
+def view_kpis(
+    _events: pd.DataFrame, _positions: Any, table_key: object, query_items: tuple[tuple[str, str], ...]
+) -> dashboard.Kpis:
+    """The four figures above the map for one view (O(selected events) to count: once per data and
+    filter for every session)."""
+    return dashboard.kpis_at(precomputed(_events, table_key), _positions)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
 def selection(
     _events: pd.DataFrame, table_key: object, _spec: FilterSpec, query_items: tuple[tuple[str, str], ...]
 ) -> Any:
@@ -107,9 +117,18 @@ def selection(
     return positions
 
 
+# The selected rows' figure columns (dashboard.figure_rows), copied only when a cache below misses and then
+# once per rerun: a view found in the caches copies nothing (at 1M events the copy cost ~20 ms a rerun).
+FigureRows = Callable[[], pd.DataFrame]
+
+
+def lazy_figure_rows(events: pd.DataFrame, positions: Any) -> FigureRows:
+    return functools.cache(functools.partial(dashboard.figure_rows, events, positions))
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def view_figures(
-    _filtered: pd.DataFrame,
+    _filtered: FigureRows,
     _cover: pd.DataFrame,
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
@@ -119,12 +138,12 @@ def view_figures(
     """Chart specs for one view, built once per data, filter and period (any session); ``_cover``
     follows from the data and the filter, which the key already holds."""
     with i18n.using(lang):  # cached data is built in the caller's language, which the key holds
-        return dashboard.view_figures(_filtered, period, _cover)
+        return dashboard.view_figures(_filtered(), period, _cover)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def map_layer(
-    _filtered: pd.DataFrame,
+    _filtered: FigureRows,
     table_key: object,
     query_items: tuple[tuple[str, str], ...],
     mode: str,
@@ -135,7 +154,34 @@ def map_layer(
     """The map's filtered layer for one filter, map mode, measure, (above the detail limit) view and
     language."""
     with i18n.using(lang):
-        return mapview.layer_data(_filtered, mode, measure, *view)
+        return mapview.layer_data(_filtered(), mode, measure, *view)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def perpetrator_table(
+    _events: pd.DataFrame,
+    _positions: Any,
+    table_key: object,
+    query_items: tuple[tuple[str, str], ...],
+    lang: str,
+) -> pd.DataFrame:
+    """Deaths by perpetrator side for one view, from only the columns the rule reads, once per data,
+    filter and language for every session."""
+    columns = [_events.columns.get_loc(c) for c in perpetrators.COLUMNS]
+    with i18n.using(lang):
+        return perpetrators.attribute(_events.iloc[_positions, columns])
+
+
+def built_in(lang: str, build: Callable[[], bytes]) -> bytes:
+    """A download built when clicked, outside the script run: in the language of the page that offered it."""
+    with i18n.using(lang):
+        return build()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def dataset_counts(_events: pd.DataFrame, table_key: object) -> dict[str, int]:
+    """Events per loaded dataset (the link's data= parameter), once per table."""
+    return provenance.dataset_counts(_events)
 
 
 @st.cache_resource
@@ -257,7 +303,7 @@ if "initialised" not in st.session_state:
     st.session_state.link = (
         {key: st.query_params.get_all(key) for key in st.query_params},
         options,
-        provenance.dataset_counts(events),
+        dataset_counts(events, table_key),
     )
     link = extract.read_link(*st.session_state.link)
     if link.request is not None:
@@ -457,7 +503,7 @@ map_view = mapparams.MapView(
     basemap=basemap, mode=st.session_state.w_mapmode, measure=st.session_state.w_measure
 ).with_zoom(st.session_state.get("map_zoom"))
 url = query | mapparams.to_query(map_view)
-url[provenance.DATA_KEY] = provenance.data_param(provenance.dataset_counts(events))
+url[provenance.DATA_KEY] = provenance.data_param(dataset_counts(events, table_key))
 if lang != i18n.DEFAULT or st.session_state.browser_lang != i18n.DEFAULT:  # shared links keep the language
     url[i18n.URL_KEY] = lang
 if st.session_state.get("cmp"):  # a comparison the user set, or a link opened, stays in the URL
@@ -469,7 +515,7 @@ if url != {key: st.query_params[key] for key in st.query_params}:
 query_items = tuple(sorted(query.items()))  # the filter, as the caches' key
 positions = selection(events, table_key, spec, query_items)
 view = extract.view_of(table, spec, positions)
-figures = dashboard.kpis_at(precomputed(events, table_key), positions)
+figures = view_kpis(events, positions, table_key, query_items)
 description = view.description
 
 
@@ -658,7 +704,7 @@ def chosen_row() -> pd.Series | None:
     return None
 
 
-figure_frame = dashboard.figure_rows(events, positions)  # the columns the map and charts read
+figure_frame = lazy_figure_rows(events, positions)  # the columns the map and charts read
 table_order = st.session_state.get("w_table_order") or "newest"
 page = table_page(events, positions, table_key, query_items, table_order, lang)
 table_rows = page.rows
@@ -807,13 +853,13 @@ def compare_section() -> None:
             )
         )
         chart = charts.change_chart(moved, "events", _(compare.BREAKDOWNS[by]))
-        st.vega_lite_chart(spec=chart.to_dict(), width="stretch")
+        st.vega_lite_chart(spec=chart, width="stretch")
     link = "?" + urlencode(query)
     st.caption(dashboard.md_escape(_("Link to this comparison, with the sidebar's filters:")))
     st.code(link, language=None)
     st.download_button(
         _("Comparison (CSV, with its citation)"),
-        data=result.to_csv(),
+        data=functools.partial(built_in, lang, result.to_csv),  # built only when clicked
         file_name="_".join(
             [view.stem, text.slug(_("compare")), f"{a.start:%Y-%m-%d}_{b.start:%Y-%m-%d}.csv"]
         ),
@@ -833,7 +879,7 @@ with st.expander(_("Who did it: reported deaths by perpetrator side")):
     st.caption(dashboard.md_escape(description))
     st.markdown(dashboard.md_escape(perpetrators.rule_text()))
     st.dataframe(
-        perpetrators.attribute(events.iloc[positions]),
+        perpetrator_table(events, positions, table_key, query_items, lang),
         hide_index=True,
         width="stretch",
         column_config={

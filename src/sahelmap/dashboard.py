@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sahelmap import charts, i18n, mapview, schema
 from sahelmap.filters import Choices, FilterSpec
@@ -242,7 +244,7 @@ def table_page(
     else:
         top = np.arange(len(key))
     top = top[np.argsort(-key[top], kind="stable")]
-    rows = events.iloc[positions[top]][list(TABLE_COLUMNS)].copy()
+    rows = events.iloc[positions[top], [events.columns.get_loc(c) for c in TABLE_COLUMNS]].copy()
     rows["source_url"] = http_urls(rows["source_url"])
     for column in TABLE_LABELLED:
         rows[column] = rows[column].map(i18n.label, na_action="ignore")
@@ -260,7 +262,8 @@ def _row_bytes(rows: pd.DataFrame) -> np.ndarray:
     size = np.full(len(rows), 8 * (len(rows.columns) + 1), dtype=np.int64)
     for column in rows.columns:
         if rows[column].dtype == object or isinstance(rows[column].dtype, pd.StringDtype):
-            size += rows[column].fillna("").astype(str).str.encode("utf-8").str.len().to_numpy()
+            text = pa.array(rows[column].fillna("").astype(str), type=pa.large_string())
+            size += pc.binary_length(text).to_numpy(zero_copy_only=False)  # UTF-8 bytes, counted by Arrow
     return size
 
 
@@ -366,10 +369,8 @@ def view_figures(
     if cover is not None and len(totals):
         gaps = charts.coverage_gaps(cover, totals["month"].min(), totals["month"].max())
     return ViewFigures(
-        # Validating the spec against Vega-Lite's JSON schema took half the charts' time; the tests
-        # validate the same charts (tests/test_charts.py), so the page skips it.
-        charts.monthly_chart(counts, totals, period, marks, gaps).to_dict(validate=False),
-        charts.actor_chart(groups).to_dict(validate=False),
+        charts.monthly_chart(counts, totals, period, marks, gaps),
+        charts.actor_chart(groups),
     )
 
 

@@ -202,8 +202,9 @@ def _copies_of_counted_events_left_out(events: pd.DataFrame, on: bool, selected:
     copies = np.flatnonzero(owner.notna().to_numpy())  # few rows: the work stays small at any N
     if len(copies):
         curated = (events["dataset"] == schema.CURATED_DATASET).to_numpy()
-        counted = set(events["event_id"].to_numpy()[selected & curated])
-        keep[copies] = [o not in counted for o in owner.to_numpy()[copies]]
+        # only the selected curated ids and the copies' owners become Python strings, not the whole column
+        counted = set(events["event_id"].iloc[np.flatnonzero(selected & curated)].tolist())
+        keep[copies] = [o not in counted for o in owner.iloc[copies].tolist()]
     return keep
 
 

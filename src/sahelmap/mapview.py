@@ -14,6 +14,7 @@ per 10,000), grid cells above the detail limit (aggregate.py), or a choropleth o
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import folium
 import numpy as np
 import pandas as pd
+import xyzservices
 from babel.dates import format_date
 from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
@@ -519,6 +521,13 @@ function(feature, layer) {
 )
 
 
+@functools.cache
+def _tile_provider(name: str) -> xyzservices.TileProvider:
+    """The basemap's tile provider, looked up once: folium given a name searches xyzservices' whole
+    catalogue on every map (about 4 ms a rerun)."""
+    return xyzservices.providers.query_name("OpenStreetMap Mapnik" if name == "OpenStreetMap" else name)
+
+
 def base_map(
     basemap: str = mapparams.DEFAULT_BASEMAP,
     places: pd.DataFrame | None = None,
@@ -530,7 +539,9 @@ def base_map(
     (the app serves them from the Python environment) and nothing else; without it, folium's defaults.
     """
     tiles = mapparams.BASEMAPS.get(basemap, mapparams.BASEMAPS[mapparams.DEFAULT_BASEMAP])[1]
-    fmap = folium.Map(location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=tiles, control_scale=False)
+    fmap = folium.Map(
+        location=MALI_CENTER, zoom_start=MALI_ZOOM, tiles=_tile_provider(tiles), control_scale=False
+    )
     folium.map.CustomPane("outline", z_index=350, pointer_events=False).add_to(fmap)
     folium.map.CustomPane("labels", z_index=640, pointer_events=False).add_to(fmap)
     folium.GeoJson(

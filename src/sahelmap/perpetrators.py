@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from sahelmap import actors, i18n, reference, schema
@@ -63,11 +64,30 @@ def _groups_of(field: str, rules: tuple[actors.Rule, ...]) -> frozenset[str]:
     return frozenset(g for name in actors.split_names(field) for g in actors.group_of_name(name, rules))
 
 
+# The columns attribute() reads: a page need not copy more of the selected rows.
+COLUMNS = ("event_type", "fatalities", "actor1", "assoc_actor_1")
+
+
+def _actor1_fields(events: pd.DataFrame) -> pd.Series:
+    return events["actor1"].fillna("") + "; " + events["assoc_actor_1"].fillna("")
+
+
+def _distinct_groups(
+    events: pd.DataFrame, rules: Sequence[actors.Rule] | None
+) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Each event's index into a list of distinct actor-1 group sets, and that list: names are matched once
+    per distinct actor-1 text, not once per event (a table of 100,000 events has a few thousand)."""
+    chosen = tuple(rules or reference.actor_rules())
+    codes, fields = pd.factorize(_actor1_fields(events))
+    return codes, [_groups_of(field, chosen) for field in fields]
+
+
 def actor1_groups(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) -> pd.Series:
     """Each event's actor-1 groups (actor 1 and its associated actors), as frozensets of group keys."""
-    chosen = tuple(rules or reference.actor_rules())
-    fields = events["actor1"].fillna("") + "; " + events["assoc_actor_1"].fillna("")
-    return fields.map(lambda f: _groups_of(f, chosen))
+    codes, distinct = _distinct_groups(events, rules)
+    groups = np.empty(len(distinct), dtype=object)
+    groups[:] = distinct
+    return pd.Series(groups[codes], index=events.index, dtype=object)
 
 
 def side_of(groups: frozenset[str]) -> str:
@@ -82,47 +102,40 @@ def attribute(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) 
 
     Columns: row, events, deaths, unknown_toll (events with no reported toll). Sides are counted once per
     event; the indented group rows below a side count an event for each of its actor-1 groups. The rows'
-    labels are in the current language.
+    labels are in the current language. Reads only ``COLUMNS``.
     """
-    deaths = schema.counted_deaths(events["fatalities"])
-    unknown = events["fatalities"].isna()
-    attributed = events["event_type"].isin(ATTRIBUTED_TYPES).to_numpy()
-    groups = actor1_groups(events[attributed], rules) if attributed.any() else pd.Series(dtype=object)
-    sides = groups.map(side_of)
+    deaths = schema.counted_deaths(events["fatalities"]).to_numpy()
+    unknown = events["fatalities"].isna().to_numpy()
+    types = events["event_type"]
+    attributed = types.isin(ATTRIBUTED_TYPES).to_numpy()
+    codes, distinct = _distinct_groups(events[attributed], rules)
+    sides = np.array([side_of(g) for g in distinct] or [""], dtype=object)[codes]
+    deaths_attributed, unknown_attributed = deaths[attributed], unknown[attributed]
     rows = []
 
-    def add(label: str, hit: pd.Series | list[bool]) -> None:
-        index = events.index[attributed][list(hit)] if attributed.any() else events.index[:0]
+    def add(label: str, hit: np.ndarray, deaths: np.ndarray, unknown: np.ndarray) -> None:
         rows.append(
             {
                 "row": label,
-                "events": len(index),
-                "deaths": int(deaths[index].sum()),
-                "unknown_toll": int(unknown[index].sum()),
-            }
-        )
-
-    for side, keys in [*SIDES.items(), (UNCERTAIN, ()), (OTHER, ())]:
-        add(_(side), (sides == side).tolist())
-        for key in keys:
-            if key in PERPETRATOR_GROUPS:
-                group = i18n.label(schema.ACTOR_GROUPS[key])
-                add(
-                    "  " + _("of which {group}").format(group=group),
-                    groups.map(lambda g, k=key: k in g).tolist(),
-                )
-    for label, hit in (
-        (BATTLES, events["event_type"] == "Battles"),
-        (NOT_VIOLENT, ~events["event_type"].isin([*ATTRIBUTED_TYPES, "Battles"])),
-    ):
-        rows.append(
-            {
-                "row": _(label),
                 "events": int(hit.sum()),
                 "deaths": int(deaths[hit].sum()),
                 "unknown_toll": int(unknown[hit].sum()),
             }
         )
+
+    for side, keys in [*SIDES.items(), (UNCERTAIN, ()), (OTHER, ())]:
+        add(_(side), sides == side, deaths_attributed, unknown_attributed)
+        for key in keys:
+            if key in PERPETRATOR_GROUPS:
+                has = np.array([key in g for g in distinct] or [False], dtype=bool)[codes]
+                group = i18n.label(schema.ACTOR_GROUPS[key])
+                label = "  " + _("of which {group}").format(group=group)
+                add(label, has, deaths_attributed, unknown_attributed)
+    for label, hit in (
+        (BATTLES, (types == "Battles").to_numpy(dtype=bool)),
+        (NOT_VIOLENT, ~types.isin([*ATTRIBUTED_TYPES, "Battles"]).to_numpy()),
+    ):
+        add(_(label), hit, deaths, unknown)
     return pd.DataFrame(rows, columns=["row", "events", "deaths", "unknown_toll"])
 
 

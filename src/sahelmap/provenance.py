@@ -23,8 +23,8 @@ ENTRY = re.compile(r"([A-Za-z0-9_.-]{1,80}):([0-9]{1,10})")
 
 def dataset_counts(events: pd.DataFrame) -> dict[str, int]:
     """Events per loaded dataset, by label (sorted)."""
-    counts = events["dataset"].astype("str").value_counts()
-    return {str(label): int(n) for label, n in sorted(counts.items())}
+    counts = events["dataset"].value_counts(sort=False)  # a category: counted on its codes, no strings made
+    return {str(label): int(n) for label, n in sorted(counts.items(), key=lambda kv: str(kv[0])) if n}
 
 
 def data_param(counts: Mapping[str, int]) -> str:

@@ -51,7 +51,7 @@ if profile.events:
         charts.monthly_counts(profile.rows), charts.monthly_totals(profile.rows, *period), period, marks
     )
     st.subheader(_("Events per month, with milestones"))
-    st.vega_lite_chart(spec=timeline.to_dict(), width="stretch")
+    st.vega_lite_chart(spec=timeline, width="stretch")
     shown = dashboard.milestones_between(*period)
     if shown:
         st.dataframe(
