@@ -69,8 +69,21 @@ def browser_language() -> str:
     return i18n.from_accept_language(st.context.headers.get("Accept-Language"))
 
 
+# Keyed choices whose shown options are words: in the other language Streamlit sees a new widget, which
+# keeps the value but shows nothing chosen unless the value is set again through the Session State API.
+# (The sidebar's multiselects are set again on every run: filter_widget.)
+WORDED_CHOICES = ("w_basemap", "w_mapmode", "w_measure", "w_zoom", "w_region_view", "w_table_order")
+
+
 def language_chosen() -> None:
     st.session_state.lang = st.session_state.w_lang or st.session_state.lang
+    for key in [
+        *WORDED_CHOICES,
+        "w_upload_format",
+        *(k for k in st.session_state if str(k).startswith("w_cmp_by_")),
+    ]:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     # the quick periods' names are in the language: a name chosen in the other one names nothing now
     st.session_state.preset = st.session_state.cmp_preset = None
 
@@ -606,10 +619,12 @@ def map_section() -> None:
     st.session_state.w_region_view = chosen_region if chosen_region in view_regions else None
     zoom_col, region_col = st.columns([1, 1])
     with zoom_col:
+        st.session_state.setdefault(
+            "w_zoom", mapview.ALL_OF_MALI
+        )  # set here, not as default=: see WORDED_CHOICES
         zoom_choice = st.segmented_control(
             _("Zoom to"),
             [mapview.ALL_OF_MALI, *schema.FOCUS_PLACES],
-            default=mapview.ALL_OF_MALI,
             format_func=lambda choice: _(choice) if choice == mapview.ALL_OF_MALI else i18n.label(choice),
             key="w_zoom",
         )
@@ -892,11 +907,11 @@ with st.expander(_("Who did it: reported deaths by perpetrator side")):
 
 # --- table -----------------------------------------------------------------------------------
 st.subheader(_("Events"))
+st.session_state.setdefault("w_table_order", "newest")  # set here, not as default=: see WORDED_CHOICES
 st.segmented_control(
     _("Sort the table"),
     list(dashboard.TABLE_ORDERS),
     format_func=lambda order: _(dashboard.TABLE_ORDERS[order]).capitalize(),
-    default="newest",
     key="w_table_order",
 )
 st.caption(page.caption + " " + _("Select a row to show the event on the map."))
