@@ -186,3 +186,10 @@ def test_a_town_points_to_its_region_and_a_region_to_its_towns() -> None:
     assert profiles.related(profiles.place("Tinzaouaten")) == [profiles.region("Kidal")]
     assert profiles.related(profiles.region("Tombouctou")) == [profiles.place("Timbuktu")]
     assert profiles.related(profiles.region("Kayes")) == []
+
+
+def test_a_place_is_named_as_the_language_names_it() -> None:
+    timbuktu = profiles.Subject(profiles.PLACE, "Timbuktu")
+    assert timbuktu.name == "Timbuktu" and timbuktu.url_path == "timbuktu"
+    with i18n.using("fr"):
+        assert (timbuktu.name, timbuktu.url_path) == ("Tombouctou", "timbuktu")  # the address stays

@@ -55,8 +55,8 @@ class Subject:
 
     @property
     def name(self) -> str:
-        """The name the page shows: "Kidal"; for a region "Gao region", "Bamako district"."""
-        return self.key if self.kind == PLACE else filters.region_label(self.key)
+        """The name the page shows: "Kidal" ("Tombouctou" for Timbuktu in French); a region: "Gao region"."""
+        return i18n.label(self.key) if self.kind == PLACE else filters.region_label(self.key)
 
     @property
     def heading(self) -> str:
