@@ -260,6 +260,23 @@ def test_milestones_inside_the_period_are_labelled_rules(table) -> None:
     assert _data_of(spec, text)[0]["label"] == "Last French troops leave Mali"
 
 
+def test_too_many_milestones_keep_their_rules_but_not_their_overlapping_labels(table) -> None:
+    period = (dt.date(2012, 1, 1), dt.date(2025, 12, 31))
+    many = tuple(
+        milestone(f"{2012 + i}-06-01", f"Milestone {i}") for i in range(charts.MAX_LABELLED_MILESTONES + 1)
+    )
+    totals = charts.monthly_totals(table, *period)
+    for marks, drawn in (
+        (many, ["bar", "line", "rule"]),
+        (many[:-1], ["bar", "line", "rule", "text"]),
+    ):
+        spec = charts.monthly_chart(
+            charts.monthly_counts(table), totals, period, charts.milestone_rows(marks, *period)
+        )
+        assert [layer["mark"]["type"] for layer in _layers(spec)] == drawn
+        assert len(_data_of(spec, _layers(spec)[2])) == len(marks)  # every rule, named on hover
+
+
 def test_no_milestone_layers_when_none_is_inside(table) -> None:
     rows = charts.milestone_rows(
         (milestone("2019-01-01", "Before"),), dt.date(2022, 1, 1), dt.date(2022, 12, 31)

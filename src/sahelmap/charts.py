@@ -138,6 +138,11 @@ def monthly_totals(
     )
 
 
+# Over a long period the milestones' labels overlap into an unreadable block: beyond this many, only
+# their rules are drawn (each names itself on hover) and the list below the chart gives them in full.
+MAX_LABELLED_MILESTONES = 8
+
+
 def milestone_rows(marks: Sequence[Milestone], start: dt.date, end: dt.date) -> pd.DataFrame:
     """The milestones inside the shown period, as the chart's rules and labels need them."""
     rows = [
@@ -247,7 +252,7 @@ def monthly_chart(
     gaps: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Stacked bars of events per month by type, reported deaths as a line on its own axis (every month of
-    ``totals``, empty ones at zero), the time axis spanning ``period``, milestones as labelled rules.
+    ``totals``, empty ones at zero), the time axis spanning ``period``, milestones as rules (labels when few).
 
     ``gaps`` (coverage_gaps) shades the months some loaded dataset does not cover, with a tooltip naming it.
     """
@@ -335,6 +340,7 @@ def monthly_chart(
                 "encoding": {"tooltip": [_field("label:N"), _field("source:N")], "x": time("date")},
             }
         )
+    if marks is not None and 0 < len(marks) <= MAX_LABELLED_MILESTONES:
         layers.append(
             {
                 "data": dict(data),
