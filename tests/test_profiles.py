@@ -119,7 +119,7 @@ def test_region_summary_agrees_with_the_figures(table) -> None:
 def test_region_summary_tolls_and_single_days(table) -> None:
     kidal = profiles.profile(table, profiles.region("Kidal")).summary()
     assert "2 events have no reported toll and add none to the deaths." in kidal
-    assert "0 of these events are located only to the region" in kidal
+    assert "None of these events is located only to the region" in kidal
     bamako = profiles.profile(table, profiles.region("Bamako")).headline()
     assert bamako == "1 event in the Bamako district on 10 Feb 2023, with 0 reported deaths."
 

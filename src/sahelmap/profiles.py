@@ -188,7 +188,9 @@ class Profile:
                     self.unknown_deaths,
                 ).format(n=i18n.number(self.unknown_deaths))
             )
-        if self.subject.kind == REGION:
+        if self.subject.kind == REGION and not self.region_only:
+            lines.append(_("None of these events is located only to the region (geo-precision 3)."))
+        elif self.subject.kind == REGION:
             lines.append(
                 ngettext(
                     "{n} of these events is located only to the region (geo-precision 3).",
