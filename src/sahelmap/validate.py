@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sahelmap import geography, schema
-from sahelmap.ingest.textfile import CHUNK_ROWS
+from sahelmap.ingest import textfile
 from sahelmap.text import shown
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
@@ -599,6 +599,11 @@ class Rejections:
         return held
 
     @property
+    def nbytes(self) -> int:
+        """Bytes held for the rejected rows and their problems (their frames are built on demand)."""
+        return sum(packed.size + codes.nbytes for packed, codes in self._parts)
+
+    @property
     def n_rejected(self) -> int:
         given = 0 if self._given is None else len(self._given)
         return given + sum(len(codes) for _, codes in self._parts)
@@ -847,11 +852,9 @@ class Validator:
         self.counts: dict[str, int] = {}
         self.seen = _SeenIds()
         self.rows = 0  # rows given
-        self.largest_chunk = 0  # rows of the largest chunk checked (tests hold it to CHUNK_ROWS)
 
     def add(self, raw: pd.DataFrame, unreadable: dict[int, str] | None = None) -> None:
         """Check one chunk: strings in canonical columns, index = row numbers, after every earlier chunk."""
-        self.largest_chunk = max(self.largest_chunk, len(raw))
         if self.missing:  # every row is rejected for the file's sake; the report names the columns once
             self.rows += len(raw)
             rejected = raw.drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
@@ -931,13 +934,14 @@ def validate(
         decimal_comma=decimal_comma,
     )
     unreadable = unreadable or {}
-    starts = list(range(0, len(raw), CHUNK_ROWS)) or [0]
+    size = textfile.CHUNK_ROWS
+    starts = list(range(0, len(raw), size)) or [0]
     # Each unreadable row goes with the chunk whose rows surround it, so the rejected rows stay in order.
     firsts = raw.index[starts[1:]].to_numpy() if len(raw) else np.array([], dtype="int64")
     chunk_of = {row: int(np.searchsorted(firsts, row, side="right")) for row in unreadable}
     for i, start in enumerate(starts):
         mine = {row: reason for row, reason in unreadable.items() if chunk_of[row] == i}
-        validator.add(raw.iloc[start : start + CHUNK_ROWS], mine)
+        validator.add(raw.iloc[start : start + size], mine)
     if validator.missing:
         validator.rows = len(raw)  # unsplit rows of a file missing columns are not counted (as before)
     return validator.result()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from sahelmap import schema
 from sahelmap.ingest import acled, curated, ucdp
 from sahelmap.ingest.textfile import (
-    CHUNK_ROWS,
     MAX_UNPACKED_BYTES,
     RESTART,
     ReadError,
     TextChunk,
+    TextStream,
     open_text_table,
     pack,
     release_unused,
@@ -107,30 +107,37 @@ class _File:
     data: bytes  # unpacked
     max_rows: int | None
     columns: list[str] = field(default_factory=list)
-    json: pd.DataFrame | None = None
+    # JSON, read by its reader in chunks of events (each with the fields its events have), held as
+    # Arrow text: the columns are all the fields, known once every chunk is read.
+    json: list[tuple[pa.Table, list[str]]] | None = None
     fast: bool = True  # Arrow's parser; False once it refused the file part way
     delimiter: str | None = None  # None for JSON
     notices: list[str] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)
     blank: int = 0
     parsed: int = 0
+    stream: TextStream | None = None
 
     def chunks(self) -> Iterator[TextChunk]:
         """The second reading (the survey decided the parser: no restart)."""
         if self.json is not None:
-            frame = self.json
-            for i in range(0, len(frame), CHUNK_ROWS):
-                yield TextChunk(pack(frame.iloc[i : i + CHUNK_ROWS]))
+            for table, columns in self.json:  # a field an event lacks is empty, as in a CSV export
+                frame = TextChunk(table).frame(columns)
+                frame = frame.loc[:, ~frame.columns.duplicated()].reindex(columns=self.columns, fill_value="")
+                yield TextChunk(pack(frame))
             return
         yield from open_text_table(self.data, self.name, self.max_rows, fast=self.fast).chunks
 
-    def survey(self) -> Iterator[TextChunk]:
-        """The first reading: the columns, then every chunk, counted (``TooManyRows`` past ``max_rows``,
-        before any row is checked). ``RESTART`` when the parser changed part way."""
-        stream = None
+    def open(self) -> None:
+        """The columns (a text file's header), before any row is parsed."""
         if self.json is None:
-            stream = open_text_table(self.data, self.name, self.max_rows)
-            self.columns, self.delimiter = stream.columns, stream.delimiter
+            self.stream = open_text_table(self.data, self.name, self.max_rows)
+            self.columns, self.delimiter = self.stream.columns, self.stream.delimiter
+
+    def survey(self) -> Iterator[TextChunk]:
+        """The first reading: every chunk, counted (``TooManyRows`` past ``max_rows``, before any row is
+        checked). ``RESTART`` when the parser changed part way."""
+        stream, self.stream = self.stream, None
         for chunk in self.chunks() if stream is None else stream.chunks:
             if chunk is RESTART:  # Arrow refused the file part way: the C parser reads it from the start
                 self.fast, self.skipped, self.blank, self.parsed = False, {}, 0, 0
@@ -155,13 +162,21 @@ def open_file(
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     json_reader = FORMAT_JSON_READERS.get("acled")
     if head[:1] in (b"{", b"[") and json_reader is not None:
-        opened.json, opened.data = json_reader(data, name), b""
-        opened.columns = [str(c) for c in opened.json.columns]
+        opened.json, opened.data, rows = [], b"", 0
+        for frame in json_reader(data, name):
+            rows += len(frame)
+            if max_rows is not None and rows > max_rows:
+                raise TooManyRows(name, rows)
+            columns = [str(c) for c in frame.columns]
+            opened.json.append((pack(frame), columns))
+            opened.columns += [c for c in dict.fromkeys(columns) if c not in opened.columns]
     return opened
 
 
 # Readers of JSON layouts, by format name (ACLED's API answers in JSON).
-FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {"acled": acled.read_acled_json}
+FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], Iterator[pd.DataFrame]]] = {
+    "acled": acled.read_acled_json_chunks
+}
 DATE_COLUMNS = [c for c, kind in schema.COLUMN_KINDS.items() if kind == "date"]
 
 
@@ -224,8 +239,7 @@ def read_dataset(
     # The bytes are not needed any more (``opened`` holds them unpacked). A caller that passes them without
     # keeping a name for them (read_dataset(read_path(p), ...)) gets their memory back here.
     del data
-    survey = opened.survey()
-    first = next(survey, None)  # the header is read with the first chunk
+    opened.open()
     if len(opened.columns) == 0:
         raise ReadError(f"{name}: no header row")
     chosen = detect(opened.columns, name) if fmt == "auto" else FORMATS[fmt]
@@ -236,7 +250,7 @@ def read_dataset(
     # the size checked, before any row is checked.
     canonical = list(chosen.to_canonical(pd.DataFrame(columns=opened.columns, dtype="str")).columns)
     evidence: dict[str, list[DateEvidence]] = {c: [] for c in DATE_COLUMNS if c in canonical}
-    for chunk in itertools.chain([first] if first is not None else [], survey):
+    for chunk in opened.survey():
         if chunk is RESTART:
             evidence = {c: [] for c in evidence}
             continue
@@ -244,7 +258,7 @@ def read_dataset(
         for column in evidence:
             evidence[column].append(date_evidence(raw[column]))
         release_unused()
-    raw = chunk = first = None
+    raw = chunk = None
     per_column = [settle_date_order(found, None)[1] for found in evidence.values()]
     order, said = _date_order(per_column, date_order, chosen.date_order, name)
     validator = Validator(

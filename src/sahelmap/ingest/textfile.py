@@ -351,6 +351,34 @@ def _numbered_repeats(names: list[str]) -> list[str]:
     return out
 
 
+def _header_names(source: io.BytesIO | io.StringIO, delimiter: str) -> list[str] | None:
+    """The names of a header line longer than any real header (``LONG_HEADER``: 500 columns of names
+    would not fill it) and without quotes, split here: pandas' parser (and Python's csv module) would
+    hold several times the line's size to read it (a 50 MB line without a delimiter: 350 MB). None for
+    any other header, which pandas reads, naming repeated and empty columns its way."""
+    head = source.read(LONG_HEADER)
+    source.seek(0)
+    if len(head) < LONG_HEADER:
+        return None
+    whole = source.getvalue()
+    newline, quote, sep = (
+        ("\n", '"', delimiter) if isinstance(whole, str) else (b"\n", b'"', delimiter.encode())
+    )
+    end = whole.find(newline)  # type: ignore[arg-type]
+    line = whole[: end if end >= 0 else len(whole)]
+    if len(line) < LONG_HEADER or quote in line or (b"\r" if isinstance(line, bytes) else "\r") in line:  # type: ignore[operator]
+        return None
+    fields = line.split(sep)  # type: ignore[arg-type]
+    names = [
+        f if isinstance(f, str) else f.decode("utf-8-sig" if i == 0 else "utf-8")
+        for i, f in enumerate(fields)
+    ]
+    return [name.strip() for name in _numbered_repeats(names)]
+
+
+LONG_HEADER = 1 << 20
+
+
 def _c_chunks(
     source: io.BytesIO | io.StringIO, encoding: str | None, delimiter: str, name: str, max_rows: int | None
 ) -> tuple[list[str], Iterator[TextChunk]]:
@@ -376,11 +404,11 @@ def _c_chunks(
                 f"{name}: not a readable delimited table ({str(error).splitlines()[0]})"
             ) from None
 
-    names = [str(c).strip() for c in read(nrows=0).columns]
+    names = _header_names(source, delimiter) or [str(c).strip() for c in read(nrows=0).columns]
     source.seek(0)
-    reader = read(chunksize=CHUNK_ROWS, nrows=None if max_rows is None else max_rows + 1)
 
-    def chunks() -> Iterator[TextChunk]:
+    def chunks() -> Iterator[TextChunk]:  # the parser starts at the first chunk asked for
+        reader = read(chunksize=CHUNK_ROWS, nrows=None if max_rows is None else max_rows + 1)
         row = FIRST_DATA_ROW
         while True:
             with warnings.catch_warnings(record=True) as caught:
