@@ -219,6 +219,20 @@ def _countries(rejections: Rejections, name: str) -> list[str]:
     return [f"{name}: {len(foreign):,} rows from {len(counts)} other {other} skipped ({listed}{more})"]
 
 
+def _survey(opened: _File, chosen: Format, date_columns: list[str]) -> list[DateEvidence]:
+    """The first reading of the file: what each date column says of the date order (in column order)."""
+    evidence: dict[str, list[DateEvidence]] = {c: [] for c in date_columns}
+    for chunk in opened.survey():
+        if chunk is RESTART:
+            evidence = {c: [] for c in date_columns}
+            continue
+        raw = chosen.to_canonical(chunk.frame(opened.columns))
+        for column in evidence:
+            evidence[column].append(date_evidence(raw[column]))
+        release_unused()
+    return [settle_date_order(found, None)[1] for found in evidence.values()]
+
+
 def read_dataset(
     data: bytes,
     name: str,
@@ -249,17 +263,7 @@ def read_dataset(
     # What each chunk's dates (in canonical columns) say of their order: decided on the whole file, and
     # the size checked, before any row is checked.
     canonical = list(chosen.to_canonical(pd.DataFrame(columns=opened.columns, dtype="str")).columns)
-    evidence: dict[str, list[DateEvidence]] = {c: [] for c in DATE_COLUMNS if c in canonical}
-    for chunk in opened.survey():
-        if chunk is RESTART:
-            evidence = {c: [] for c in evidence}
-            continue
-        raw = chosen.to_canonical(chunk.frame(opened.columns))
-        for column in evidence:
-            evidence[column].append(date_evidence(raw[column]))
-        release_unused()
-    raw = chunk = None
-    per_column = [settle_date_order(found, None)[1] for found in evidence.values()]
+    per_column = _survey(opened, chosen, [c for c in DATE_COLUMNS if c in canonical])
     order, said = _date_order(per_column, date_order, chosen.date_order, name)
     validator = Validator(
         name,

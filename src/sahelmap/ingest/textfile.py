@@ -361,18 +361,13 @@ def _header_names(source: io.BytesIO | io.StringIO, delimiter: str) -> list[str]
     if len(head) < LONG_HEADER:
         return None
     whole = source.getvalue()
-    newline, quote, sep = (
-        ("\n", '"', delimiter) if isinstance(whole, str) else (b"\n", b'"', delimiter.encode())
-    )
-    end = whole.find(newline)  # type: ignore[arg-type]
-    line = whole[: end if end >= 0 else len(whole)]
-    if len(line) < LONG_HEADER or quote in line or (b"\r" if isinstance(line, bytes) else "\r") in line:  # type: ignore[operator]
+    end = whole.find("\n" if isinstance(whole, str) else b"\n")  # type: ignore[arg-type]
+    first = whole[: end if end >= 0 else len(whole)]
+    del whole
+    line = first if isinstance(first, str) else first.decode("utf-8-sig", errors="replace")
+    if len(line) < LONG_HEADER or '"' in line or "\r" in line:
         return None
-    fields = line.split(sep)  # type: ignore[arg-type]
-    names = [
-        f if isinstance(f, str) else f.decode("utf-8-sig" if i == 0 else "utf-8")
-        for i, f in enumerate(fields)
-    ]
+    names = line.split(delimiter)
     return [name.strip() for name in _numbered_repeats(names)]
 
 
