@@ -242,9 +242,9 @@ class TextChunk:
 
 
 def release_unused() -> None:
-    """Give the memory a chunk's work freed back to the system. Arrow's allocator (mimalloc) otherwise
-    keeps it for later use, and a file read chunk by chunk would hold the pages of every chunk's
-    temporaries: 130 MB of 50 MB of bad rows."""
+    """Give the memory a chunk's work freed back to the system (with the C library's allocator, which
+    sahelmap asks Arrow for: see sahelmap/__init__.py, this is malloc_trim); otherwise the pages of
+    every chunk's temporaries stay with the process."""
     pa.default_memory_pool().release_unused()
 
 
