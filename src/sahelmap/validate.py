@@ -681,8 +681,10 @@ class Rejections:
             for packed, codes in self._parts:
                 if left is not None and left <= 0:
                     break
-                table = _unpacked(packed)
                 count = lengths[codes]
+                if not count.any():  # rows rejected for the file's sake: no line of their own
+                    continue
+                table = _unpacked(packed)
                 if left is not None and count.sum() > left:  # only the rows needed for the first lines
                     keep = int(np.searchsorted(np.cumsum(count), left)) + 1
                     table, codes, count = table.slice(0, keep), codes[:keep], count[:keep]
