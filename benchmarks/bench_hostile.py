@@ -59,6 +59,13 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
         json.dumps({"event_id_cnty": f"X{i}", "event_date": "x", "event_type": "y", "actor1": "z"}).encode()
         for i in range(size // 90)
     ),
+    # The same records as one JSON list: parsed whole by the json module (Python objects), not by lines
+    "JSON list of bad records": lambda size: json.dumps(
+        [
+            {"event_id_cnty": f"X{i}", "event_date": "x", "event_type": "y", "actor1": "z"}
+            for i in range(size // 90)
+        ]
+    ).encode(),
 }
 
 

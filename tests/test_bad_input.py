@@ -688,7 +688,7 @@ def test_the_row_limit_is_checked_before_validation(monkeypatch: pytest.MonkeyPa
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("validation ran on a file over the row limit")
 
-    monkeypatch.setattr(registry, "validate", never)
+    monkeypatch.setattr(registry, "Validator", never)
     upload = read_upload((BAD / "blank_rows.csv").read_bytes(), "blank_rows.csv")  # 2 rows, 3 blank
     assert upload.error is not None and "more rows than the 3 an upload may hold" in upload.error
 

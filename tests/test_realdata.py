@@ -5,6 +5,7 @@ The expected figures are the facts listed in ../shared/realdata/README.md.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import signal
@@ -138,7 +139,7 @@ def test_reimporting_changes_nothing_and_never_duplicates(tmp_path: Path, acled:
     edited = valid.iloc[:100].assign(
         fatalities=pd.array([999] * 100, dtype="Int32"), timestamp=valid["timestamp"] + 1
     )
-    newer = type(acled.result)(edited, acled.result.report, acled.result.rejected, 100)
+    newer = dataclasses.replace(acled.result, valid=edited, rows_read=100)
     third = store.save_dataset(newer, "acled", fmt="acled", source_file="newer.csv", data_dir=tmp_path)
     assert (third.new, third.updated, third.info.rows) == (0, 100, 7293)
     [loaded] = store.load_stored(tmp_path)
@@ -178,14 +179,18 @@ import sys
 from pathlib import Path
 import pandas as pd
 from sahelmap import store
-from sahelmap.validate import ValidationResult, empty_report
+from sahelmap.validate import Rejections, ValidationResult, empty_report
 
 data_dir = Path(sys.argv[1])
 [base] = store.load_stored(data_dir)
 n = len(base.valid)
 none = pd.DataFrame()
 versions = [
-    ValidationResult(base.valid.assign(fatalities=pd.array([f] * n, dtype="Int32")), empty_report(), none, n)
+    ValidationResult(
+        base.valid.assign(fatalities=pd.array([f] * n, dtype="Int32")),
+        Rejections.of_frames(empty_report(), none),
+        n,
+    )
     for f in (101, 102)
 ]
 while True:

@@ -262,14 +262,16 @@ KILL_CHILD = textwrap.dedent(
     import pandas as pd
 
     from sahelmap import store
-    from sahelmap.validate import ValidationResult, empty_report
+    from sahelmap.validate import Rejections, ValidationResult, empty_report
 
     data_dir, label = Path(sys.argv[1]), sys.argv[2]
     [base] = store.load_stored(data_dir)
     n = len(base.valid)
     versions = [  # same ids and timestamps, other fatalities: each save rewrites every row
         ValidationResult(
-            base.valid.assign(fatalities=pd.array([f] * n, dtype="Int32")), empty_report(), pd.DataFrame(), n
+            base.valid.assign(fatalities=pd.array([f] * n, dtype="Int32")),
+            Rejections.of_frames(empty_report(), pd.DataFrame()),
+            n,
         )
         for f in (101, 102)
     ]

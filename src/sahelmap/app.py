@@ -1017,7 +1017,7 @@ with st.expander(_("Add your data (ACLED or UCDP GED export)"), expanded=bool(up
             for notice in upload.notices:
                 st.caption(dashboard.md_escape(notice))
             if upload.result is not None and upload.result.n_rejected:
-                report = report_for_page(upload.result.report.head(200))
+                report = report_for_page(upload.result.rejections.report(limit=200))  # a look, not all
                 st.dataframe(report, hide_index=True, width="stretch", height=180)
                 st.download_button(
                     _("Rejected rows with reasons ({n})").format(n=i18n.number(upload.result.n_rejected)),

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from sahelmap import linking, paths, schema
 from sahelmap.errors import StoreError
-from sahelmap.validate import REPORT_COLUMNS, ValidationResult, empty_report
+from sahelmap.validate import REPORT_COLUMNS, Rejections, ValidationResult, empty_report
 
 STORE_SUBDIR: Final = "datasets"
 LOCK_NAME: Final = ".lock"
@@ -439,7 +439,9 @@ def load_stored(data_dir: Path | None = None) -> list[ValidationResult]:
             valid = _read_frame(path)
         except (OSError, pa.ArrowException, ValueError, KeyError, TypeError) as error:
             line = _report_line(path, f"stored dataset cannot be read ({error}); import it again")
-            results.append(ValidationResult(_typed(pd.DataFrame()), line, pd.DataFrame(), 0))
+            results.append(
+                ValidationResult(_typed(pd.DataFrame()), Rejections.of_frames(line, pd.DataFrame()), 0)
+            )
             continue
         report = read_report(directory / f"{label}.rejected.csv")
         with contextlib.suppress(StoreError, OSError, pa.ArrowException, ValueError, TypeError):
@@ -450,7 +452,7 @@ def load_stored(data_dir: Path | None = None) -> list[ValidationResult]:
                     "its rejection report is not the one of the stored rows (an interrupted "
                     "import?); import the file again",
                 )
-        results.append(ValidationResult(valid, report, pd.DataFrame(), len(valid)))
+        results.append(ValidationResult(valid, Rejections.of_frames(report, pd.DataFrame()), len(valid)))
     return results
 
 

@@ -6,6 +6,7 @@ column where there is one), so the page never shows a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -115,9 +116,7 @@ def read_upload(
         upload.format = probe.format
         upload.label = label_for(name, probe.format, taken or set())
         result = probe.result
-        upload.result = ValidationResult(
-            result.valid.assign(dataset=upload.label), result.report, result.rejected, result.rows_read
-        )
+        upload.result = dataclasses.replace(result, valid=result.valid.assign(dataset=upload.label))
         upload.notices = probe.notices
     except TooManyRows:
         upload.error = _(

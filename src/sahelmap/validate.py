@@ -23,9 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sahelmap import geography, i18n, schema
 from sahelmap.i18n import N_, _
+from sahelmap.ingest import textfile
 from sahelmap.text import shown
 
 REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
@@ -57,21 +60,33 @@ REJECTED_EXTRA_COLUMNS = ("row", "rejection_reasons")
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """Typed valid rows, one report line per problem, and the rejected rows as the user gave them."""
+    """Typed valid rows, and the rejected rows with one report line per problem (``rejections``)."""
 
     valid: pd.DataFrame
-    report: pd.DataFrame
-    rejected: pd.DataFrame
+    rejections: Rejections
     rows_read: int
     notices: tuple[str, ...] = ()  # what reading changed, said (NA read as empty, decimal commas, ...)
 
     @property
+    def report(self) -> pd.DataFrame:
+        """One line per problem (file, row, column, value, reason). Built on each use: for a look at the
+        first lines of a large file, ``rejections.report(limit)``."""
+        return self.rejections.report()
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """The rejected rows as the user gave them, with ``row`` and ``rejection_reasons``; built on each
+        use."""
+        return self.rejections.rejected()
+
+    @property
     def n_rejected(self) -> int:
-        return len(self.rejected)
+        return self.rejections.n_rejected
 
     def file_errors(self) -> pd.DataFrame:
         """Problems with the file as a whole (no row), such as missing columns."""
-        return self.report[self.report["row"].isna()]
+        lines = self.rejections.file_lines
+        return lines[lines["row"].isna()]
 
 
 def empty_report() -> pd.DataFrame:
@@ -119,37 +134,55 @@ def _numeric_dates(text: pd.Series) -> pd.DataFrame:
     return parts
 
 
-def decide_date_order(
-    columns: Iterable[pd.Series], given: str | None
-) -> tuple[str | None, dict[str, tuple[object, str]]]:
-    """The file's date order (dmy or mdy) and the evidence: {"dmy"|"mdy"|"ambiguous": (row, value)}.
+DateEvidence = dict[str, tuple[object, str]]  # "dmy"|"mdy"|"ambiguous" -> (row, value) first showing it
 
-    A value such as 28/02/2019 can only be day-first, 2/28/2019 only month-first; 3/1/2023 could be
-    either. ``given`` (--date-order) wins; otherwise the order is None when the values settle nothing.
+
+def date_evidence(column: pd.Series) -> DateEvidence:
+    """What one column's values say of the date order: for each kind, the earliest row showing it.
+
+    A value such as 28/02/2019 can only be day-first ("dmy"), 2/28/2019 only month-first ("mdy");
+    3/1/2023 could be either ("ambiguous").
     """
-    evidence: dict[str, tuple[object, str]] = {}
-    for column in columns:
-        text = column.dropna().astype("str").str.strip()
-        # Each distinct value once (a column repeats its dates), in the order of its first row.
-        codes, distinct = pd.factorize(text)
-        _, first = np.unique(codes, return_index=True)
-        parts = _numeric_dates(pd.Series(distinct, dtype="str")).dropna(subset=["a"])
-        if parts.empty:
-            continue
-        a, b = parts["a"].astype("int64"), parts["b"].astype("int64")
-        kinds = {
-            "dmy": (a > 12) & (b <= 12),
-            "mdy": (b > 12) & (a <= 12),
-            "ambiguous": (a <= 12) & (b <= 12) & (a != b),
-        }
-        for kind, mask in kinds.items():
-            if mask.any() and kind not in evidence:
-                at = int(first[parts.index[mask.to_numpy()]].min())  # the earliest row showing it
-                evidence[kind] = (text.index[at], text.iloc[at])
+    evidence: DateEvidence = {}
+    text = column.dropna().astype("str").str.strip()
+    # Each distinct value once (a column repeats its dates), in the order of its first row.
+    codes, distinct = pd.factorize(text)
+    _, first = np.unique(codes, return_index=True)
+    parts = _numeric_dates(pd.Series(distinct, dtype="str")).dropna(subset=["a"])
+    if parts.empty:
+        return evidence
+    a, b = parts["a"].astype("int64"), parts["b"].astype("int64")
+    kinds = {
+        "dmy": (a > 12) & (b <= 12),
+        "mdy": (b > 12) & (a <= 12),
+        "ambiguous": (a <= 12) & (b <= 12) & (a != b),
+    }
+    for kind, mask in kinds.items():
+        if mask.any():
+            at = int(first[parts.index[mask.to_numpy()]].min())  # the earliest row showing it
+            evidence[kind] = (text.index[at], text.iloc[at])
+    return evidence
+
+
+def settle_date_order(
+    per_column: Iterable[DateEvidence], given: str | None
+) -> tuple[str | None, DateEvidence]:
+    """The file's date order (dmy or mdy) and the evidence, from each date column's (in column order):
+    a kind is shown by the first column that has it. ``given`` (--date-order) wins; otherwise the order
+    is None when the values settle nothing."""
+    evidence: DateEvidence = {}
+    for found in per_column:
+        for kind, where in found.items():
+            evidence.setdefault(kind, where)
     if given is not None:
         return given, evidence
     settled = [k for k in DATE_ORDERS if k in evidence]
     return (settled[0] if len(settled) == 1 else None), evidence
+
+
+def decide_date_order(columns: Iterable[pd.Series], given: str | None) -> tuple[str | None, DateEvidence]:
+    """The date order of whole columns (see ``date_evidence`` and ``settle_date_order``)."""
+    return settle_date_order([date_evidence(c) for c in columns], given)
 
 
 def _as_ns(parsed: pd.Series) -> pd.Series:
@@ -241,8 +274,9 @@ DECIMAL_COMMA = r"^([+-]?\d+),(\d+)$"
 
 def parse(
     raw: pd.DataFrame, date_order: str | None = None, decimal_comma: bool = False
-) -> tuple[pd.DataFrame, list[_ParseProblem], list[str]]:
-    """Strings -> typed canonical columns; unreadable values become NA and a problem; plus notices."""
+) -> tuple[pd.DataFrame, list[_ParseProblem], dict[str, int]]:
+    """Strings -> typed canonical columns; unreadable values become NA and a problem; plus counts of
+    what reading changed (``reading_notices`` says them)."""
     typed: dict[str, pd.Series] = {}
     problems: list[_ParseProblem] = []
     counts = {"missing": 0, "format": 0, "comma": 0}
@@ -297,6 +331,12 @@ def parse(
             lambda v: FOREIGN.format(value=shown(v, MAX_VALUE_IN_REPORT), country=schema.COUNTRY)
         )
         problems.append(_ParseProblem("country", foreign, reason))
+    return pd.DataFrame(typed, index=raw.index), problems, counts
+
+
+def reading_notices(counts: dict[str, int]) -> list[str]:
+    """What ``parse`` changed, in words: counts summed over a file's chunks."""
+    counts = {"missing": 0, "format": 0, "comma": 0} | counts
     notices = []  # in the current language (the page reads a file in its own; the CLI in English)
     if counts["missing"]:
         notices.append(
@@ -314,7 +354,7 @@ def parse(
                 n=i18n.number(counts["comma"])
             )
         )
-    return pd.DataFrame(typed, index=raw.index), problems, notices
+    return notices
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -493,7 +533,9 @@ def _problems(
     today: dt.date,
     earliest: str,
     unreadable: dict[int, str],
+    seen_before: np.ndarray | None = None,
 ) -> _Found:
+    """Every problem of a chunk. ``seen_before``: the rows whose event_id an earlier chunk has."""
     found = _Found()
     rows = typed.index.to_numpy(dtype="int64")
     unread: dict[str, np.ndarray] = {}
@@ -504,6 +546,8 @@ def _problems(
     swapped: np.ndarray | None = None
     for rule in rules(today, curated, earliest):
         fails = np.asarray(rule.fails(typed), dtype=bool)
+        if rule.reason == DUPLICATE and seen_before is not None:
+            fails = fails | seen_before
         if rule.column in unread:  # an unreadable value is reported once, not again as "is empty"
             fails = fails & ~unread[rule.column]
         if rule.reason in OUTSIDE_BOX and fails.any():
@@ -517,59 +561,364 @@ def _problems(
     return found
 
 
-def _categorical(codes: np.ndarray, names: Iterable[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype="str"))
+def _text_of(table: pa.Table, column: str, positions: np.ndarray) -> pd.Series:
+    """Values of a column of held rows, as the user gave them ("" where none)."""
+    if column not in table.column_names:
+        return pd.Series("", index=range(len(positions)), dtype="str")
+    values = table.column(column).take(pa.array(positions, type=pa.int64())).to_pandas(types_mapper=_TEXT)
+    return values.fillna("").astype("str")
 
 
-def _values(
-    raw: pd.DataFrame, rows: np.ndarray, columns: np.ndarray, column_names: list[str]
-) -> pd.Categorical:
-    """The offending value of each problem, as the user gave it (cut to MAX_VALUE_IN_REPORT), coded:
-    each distinct value is held once, however many rows repeat it."""
-    codes = np.zeros(len(rows), dtype="int64")  # 0: "" (no value, or no such column)
-    texts: list[pd.Series] = [pd.Series([""], dtype="str")]
-    n = 1
-    for code, column in enumerate(column_names):
-        shown_columns = ["latitude", "longitude"] if column == COORDINATES else [column]
-        where = np.flatnonzero(columns == code)
-        if not len(where) or not all(c in raw.columns for c in shown_columns):
-            continue
-        given = raw[shown_columns[0]].reindex(rows[where]).astype("str")
-        for other in shown_columns[1:]:
-            given = given + ", " + raw[other].reindex(rows[where]).astype("str")
-        local, distinct = pd.factorize(given)
-        codes[where] = np.where(local < 0, 0, local + n)
-        texts.append(pd.Series(distinct, dtype="str").str.slice(0, MAX_VALUE_IN_REPORT))
-        n += len(distinct)
-    # Values cut to the same text, or repeated across columns, become one category.
-    merged, categories = pd.factorize(pd.concat(texts, ignore_index=True))
-    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype="str"))
+_TEXT = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
 
 
-def _reasons_per_row(
+# Rejected rows repeat a lot (and their offsets grow steadily): zstd holds 50 MB of bad rows in 24 MB,
+# LZ4 in 40 MB, in about the same time. Without it (a pyarrow built without zstd) they are held as they are.
+PACKING = "zstd" if pa.Codec.is_available("zstd") else None
+
+
+def _packed(table: pa.Table) -> pa.Buffer:
+    """A table as compressed Arrow IPC."""
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression=PACKING)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _unpacked(packed: pa.Buffer) -> pa.Table:
+    return pa.ipc.open_stream(packed).read_all()
+
+
+class Rejections:
+    """The rejected rows of one file and their problems, held compactly, built into frames on demand.
+
+    A file of 50 MB whose every cell is bad has about 12 million problems: as a report frame (a line per
+    problem, each naming its value) and a frame of the rejected rows, that is over a gigabyte. Held here
+    instead: the rejected rows as the user gave them (Arrow text, compressed) and, per row,
+    the code of its set of problems; each distinct set (its (column, reason) lines and its
+    "column: reason; ..." text) is held once. The report's value is the row's own cell, so it is not
+    held twice. ``report()`` and ``rejected()`` build the frames as before, with the same content.
+    """
+
+    def __init__(self, file: str, columns: Iterable[str] = ()) -> None:
+        self.file = file
+        self.columns = [c for c in columns if c not in REJECTED_EXTRA_COLUMNS]  # of the rejected rows
+        self.file_lines = empty_report()  # problems of the file as a whole (no row)
+        self._parts: list[tuple[pa.Buffer, np.ndarray]] = []  # rows (with "row"), packed; their set codes
+        self._line_codes: dict[tuple[str, str], int] = {}  # (column, reason) -> line code
+        self._sets: dict[tuple[tuple[int, ...], str], int] = {}  # (line codes, text) -> set code
+        self._given: pd.DataFrame | None = None  # rejected rows given as a frame (of_frames)
+
+    @classmethod
+    def of_frames(cls, report: pd.DataFrame, rejected: pd.DataFrame) -> Rejections:
+        """Rejections already held as frames (a report read back from the store, a test's)."""
+        held = cls(str(report["file"].iloc[0]) if len(report) else "")
+        held.file_lines, held._given = report.reset_index(drop=True), rejected
+        return held
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held for the rejected rows and their problems (their frames are built on demand)."""
+        return sum(packed.size + codes.nbytes for packed, codes in self._parts)
+
+    @property
+    def n_rejected(self) -> int:
+        given = 0 if self._given is None else len(self._given)
+        return given + sum(len(codes) for _, codes in self._parts)
+
+    def add(self, rows: pd.DataFrame, sets: list[ProblemSet], codes: np.ndarray) -> None:
+        """Rejected rows (``row`` and the raw columns, in row order), each with the index in ``sets`` of
+        its problems: (column, reason) lines in report order, and their text."""
+        if not len(rows):
+            return
+        lookup = np.array(
+            [
+                self._sets.setdefault(
+                    (tuple(self._line_codes.setdefault(line, len(self._line_codes)) for line in lines), text),
+                    len(self._sets),
+                )
+                for lines, text in sets
+            ],
+            dtype="int32",
+        )
+        rows = rows.reindex(columns=["row", *self.columns])
+        for column in self.columns:
+            rows[column] = rows[column].astype("str")
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        # large_string (8-byte offsets, pandas' text) -> string (4-byte): half the offsets' memory.
+        table = table.cast(
+            pa.schema(
+                [
+                    pa.field(f.name, pa.string() if f.type == pa.large_string() else f.type)
+                    for f in table.schema
+                ]
+            )
+        )
+        self._parts.append((_packed(table), lookup[codes]))
+
+    def _set_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Per set: its first line's index and its number of lines in ``lines``; every set's line codes,
+        one after the other; the sets' texts."""
+        keys = list(self._sets)
+        lengths = np.array([len(lines) for lines, _ in keys], dtype="int64")
+        starts = np.cumsum(lengths) - lengths
+        lines = np.array([code for key, _ in keys for code in key], dtype="int64")
+        return starts, lengths, lines, [text for _, text in keys]
+
+    def rejected(self) -> pd.DataFrame:
+        """The rejected rows as the user gave them: ``row``, their columns, ``rejection_reasons``."""
+        if self._given is not None:
+            return self._given
+        if not self._parts:
+            return pd.DataFrame(
+                {"row": pd.Series(dtype="int64"), **{c: pd.Series(dtype="str") for c in self.columns}}
+            ).assign(rejection_reasons=pd.Categorical([]))
+        table = pa.concat_tables([_unpacked(t) for t, _ in self._parts])
+        frame = table.to_pandas(types_mapper=_TEXT)
+        _, _, _, texts = self._set_arrays()
+        # Sets with the same text (a country's name can hold "; ") are one category.
+        merged, categories = pd.factorize(pd.Series(texts, dtype="str"))
+        codes = merged[np.concatenate([c for _, c in self._parts])]
+        frame["rejection_reasons"] = pd.Categorical.from_codes(
+            codes, categories=pd.Index(categories, dtype="str")
+        )
+        return frame
+
+    def report(self, limit: int | None = None) -> pd.DataFrame:
+        """One line per problem, by row (file lines first); at most ``limit`` lines when given."""
+        frames = [self.file_lines] if len(self.file_lines) else []
+        left = None if limit is None else limit - len(self.file_lines)
+        if self._parts:
+            starts, lengths, lines, _ = self._set_arrays()
+            names = list(self._line_codes)
+            for packed, codes in self._parts:
+                if left is not None and left <= 0:
+                    break
+                count = lengths[codes]
+                if not count.any():  # rows rejected for the file's sake: no line of their own
+                    continue
+                table = _unpacked(packed)
+                if left is not None and count.sum() > left:  # only the rows needed for the first lines
+                    keep = int(np.searchsorted(np.cumsum(count), left)) + 1
+                    table, codes, count = table.slice(0, keep), codes[:keep], count[:keep]
+                frames.append(self._lines_of(table, codes, count, starts, lines, names))
+                left = None if left is None else left - int(count.sum())
+        if not frames:
+            return empty_report()
+        if len(frames) == 1 and frames[0] is self.file_lines:
+            return self.file_lines if limit is None else self.file_lines.head(limit)
+        report = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        for column in ("column", "value", "reason"):  # each distinct text held once
+            report[column] = report[column].astype(
+                pd.CategoricalDtype(pd.Index(report[column].unique(), dtype="str"))
+            )
+        return report if limit is None else report.head(limit)
+
+    def _lines_of(
+        self,
+        table: pa.Table,
+        codes: np.ndarray,
+        count: np.ndarray,
+        starts: np.ndarray,
+        lines: np.ndarray,
+        names: list[tuple[str, str]],
+    ) -> pd.DataFrame:
+        position = np.repeat(np.arange(len(codes)), count)
+        first_out = np.cumsum(count) - count
+        line = lines[np.repeat(starts[codes] - first_out, count) + np.arange(int(count.sum()))]
+        columns = np.array([c for c, _ in names], dtype=object)
+        reasons = np.array([r for _, r in names], dtype=object)
+        value = pd.Series("", index=range(len(line)), dtype="str")
+        for code in np.unique(line).tolist():
+            where = np.flatnonzero(line == code)
+            column = names[code][0]
+            shown_columns = ["latitude", "longitude"] if column == COORDINATES else [column]
+            if not all(c in table.column_names for c in shown_columns):
+                continue
+            given = _text_of(table, shown_columns[0], position[where])
+            for other in shown_columns[1:]:
+                given = given + ", " + _text_of(table, other, position[where])
+            value.iloc[where] = given.str.slice(0, MAX_VALUE_IN_REPORT).to_numpy()
+        rows = table.column("row").to_numpy()
+        return pd.DataFrame(
+            {
+                "file": pd.Categorical.from_codes(
+                    np.zeros(len(line), "int8"), categories=pd.Index([self.file], dtype="str")
+                ),
+                "row": pd.array(rows[position], dtype="Int64"),
+                "column": pd.Series(columns[line], dtype="str"),
+                "value": value,
+                "reason": pd.Series(reasons[line], dtype="str"),
+            }
+        )
+
+    def values_of(self, column: str) -> pd.Series:
+        """The value of every report line about ``column`` (what ``report()`` holds there), without
+        building the report."""
+        if self._given is not None or not self._parts:
+            report = self.report()
+            return report.loc[report["column"].eq(column), "value"].astype("str")
+        names = list(self._line_codes)
+        per_set = np.array([sum(names[c][0] == column for c in key) for key, _ in self._sets], dtype="int64")
+        values = []
+        for packed, codes in self._parts:
+            times = per_set[codes]
+            if times.any():
+                table = _unpacked(packed)
+                positions = np.repeat(np.arange(len(codes)), times)
+                values.append(_text_of(table, column, positions).str.slice(0, MAX_VALUE_IN_REPORT))
+        return pd.concat(values, ignore_index=True) if values else pd.Series(dtype="str")
+
+
+# A rejected row's problems: its (column, reason) lines in the report's order, and its text.
+ProblemSet = tuple[tuple[tuple[str, str], ...], str]
+
+
+def _problem_sets(
     rows: np.ndarray,
     columns: np.ndarray,
     reasons: np.ndarray,
     column_names: list[str],
     reason_texts: list[str],
-) -> pd.Categorical:
-    """One "column: reason; column: reason" per rejected row (``rows`` sorted), in the report's order.
-    Rows with the same problems share one text."""
+) -> tuple[list[ProblemSet], np.ndarray]:
+    """The distinct problem sets of the rejected rows (``rows`` sorted), and each row's index in them.
+    The text is "column: reason; column: reason"."""
     if not len(rows):
-        return pd.Categorical([])
+        return [], np.array([], dtype="int64")
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     ends = np.r_[starts[1:], len(rows)]
-    line = (columns.astype("int64") * len(reason_texts) + reasons).tolist()
-    texts: dict[tuple[int, ...], int] = {}
+    n = len(reason_texts)
+    line = (columns.astype("int64") * n + reasons).tolist()
+    known: dict[tuple[int, ...], int] = {}
     codes = np.empty(len(starts), dtype="int64")
     for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        codes[i] = texts.setdefault(tuple(line[s:e]), len(texts))
-    n = len(reason_texts)
-    joined = ["; ".join(f"{column_names[k // n]}: {reason_texts[k % n]}" for k in key) for key in texts]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(joined, dtype="str"))
+        codes[i] = known.setdefault(tuple(line[s:e]), len(known))
+    sets = []
+    for key in known:
+        lines = tuple((column_names[k // n], reason_texts[k % n]) for k in key)
+        sets.append((lines, "; ".join(f"{c}: {r}" for c, r in lines)))
+    return sets, codes
+
+
+class _SeenIds:
+    """The event ids of the chunks checked so far, as Arrow text (about 4 bytes an id more than its
+    characters, not a string object): an id an earlier chunk has is a duplicate."""
+
+    def __init__(self) -> None:
+        self._seen: list[pa.Array] = []
+
+    def earlier(self, ids: pd.Series) -> np.ndarray:
+        """Rows whose (present) id an earlier chunk had; then remember this chunk's ids."""
+        present = ids.notna().to_numpy(dtype=bool)
+        values = pa.array(ids[present].astype("str"), type=pa.string())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        out = np.zeros(len(ids), dtype=bool)
+        if self._seen and len(values):
+            # The earlier ids this chunk has (a table of this chunk's ids, probed by each earlier one),
+            # then this chunk's rows holding one of them: two small hash tables, not one of every id.
+            seen = pa.chunked_array(self._seen, type=pa.string())
+            again = seen.filter(pc.is_in(seen, value_set=values))
+            if len(again):
+                out[present] = pc.is_in(values, value_set=again.combine_chunks()).to_numpy(
+                    zero_copy_only=False
+                )
+        self._seen.append(values)
+        return out
 
 
 # --- entry point ---------------------------------------------------------------------------
+
+
+class Validator:
+    """Validation of one file, chunk by chunk: what one chunk costs is bounded by its rows, and only the
+    valid rows (typed) and the compact ``Rejections`` are kept between chunks.
+
+    What is decided on the whole file is decided before (the date order, by the reader) or carried
+    across chunks here (event ids already seen, the counts behind the notices).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        columns: Iterable[str],
+        *,
+        dataset: str | None = None,
+        curated: bool = False,
+        today: dt.date | None = None,
+        earliest: str = schema.EARLIEST_DATE,
+        date_order: str | None = None,
+        decimal_comma: bool = False,
+    ) -> None:
+        self.file, self.dataset, self.curated = file, dataset, curated
+        self.today, self.earliest = today or dt.date.today(), earliest
+        self.date_order, self.decimal_comma = date_order, decimal_comma
+        self.columns = list(columns)
+        self.rejections = Rejections(file, self.columns)
+        self.missing = [c for c in schema.REQUIRED_COLUMNS if c not in self.columns]
+        if self.missing:
+            self.rejections.file_lines = pd.DataFrame(
+                {
+                    "file": file,
+                    "row": pd.array([pd.NA] * len(self.missing), dtype="Int64"),
+                    "column": self.missing,
+                    "value": "",
+                    "reason": MISSING_COLUMN.format(columns=", ".join(schema.REQUIRED_COLUMNS)),
+                }
+            )
+        self.valid: list[pd.DataFrame] = []
+        self.counts: dict[str, int] = {}
+        self.seen = _SeenIds()
+        self.rows = 0  # rows given
+
+    def add(self, raw: pd.DataFrame, unreadable: dict[int, str] | None = None) -> None:
+        """Check one chunk: strings in canonical columns, index = row numbers, after every earlier chunk."""
+        if self.missing:  # every row is rejected for the file's sake; the report names the columns once
+            self.rows += len(raw)
+            rejected = raw.drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
+            rejected.insert(0, "row", rejected.index)
+            text = "file is missing required columns: " + ", ".join(self.missing)
+            self.rejections.add(rejected.reset_index(drop=True), [((), text)], np.zeros(len(raw), "int64"))
+            return
+        unreadable = unreadable or {}
+        self.rows += len(raw) + len(unreadable)
+        typed, parse_problems, counts = parse(raw, self.date_order, self.decimal_comma)
+        for key, n in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+        seen_before = self.seen.earlier(typed["event_id"])
+        found = _problems(
+            typed, parse_problems, self.curated, self.today, self.earliest, unreadable, seen_before
+        )
+        del parse_problems
+        rows, columns, reasons = found.sorted()
+        good = ~typed.index.isin(rows)
+        valid = typed[good]
+        if self.dataset is not None:
+            valid = valid.assign(dataset=valid["dataset"].fillna(self.dataset))
+        self.valid.append(valid)
+        del typed
+        rejected = raw.loc[~good].drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
+        rejected.insert(0, "row", rejected.index)
+        if unreadable:
+            unsplit = pd.DataFrame({"row": np.array(list(unreadable), dtype="int64")})
+            rejected = pd.concat([rejected, unsplit], ignore_index=True).sort_values("row", kind="stable")
+        # The problems are sorted by row and name every rejected row, so their sets align with these rows.
+        sets, codes = _problem_sets(
+            rows, columns, reasons, list(found.column_names), list(found.reason_texts)
+        )
+        self.rejections.add(rejected.reset_index(drop=True), sets, codes)
+
+    def result(self) -> ValidationResult:
+        if self.missing:
+            return ValidationResult(_empty_typed(), self.rejections, self.rows)
+        valid = pd.concat(self.valid) if len(self.valid) > 1 else (self.valid[0] if self.valid else None)
+        self.valid = []
+        if valid is None:
+            valid = _empty_typed()
+        return ValidationResult(
+            schema.coerce(valid), self.rejections, self.rows, tuple(reading_notices(self.counts))
+        )
 
 
 def validate(
@@ -591,61 +940,30 @@ def validate(
     ``earliest`` is the first date accepted: a source covering earlier years (UCDP GED) passes its own.
     ``date_order`` (dmy or mdy) reads day/month/year numbers; ``decimal_comma`` reads 14,1 as 14.1.
     ``unreadable``: rows the reader could not split into fields (row -> reason), rejected here too.
+    The frame is checked ``CHUNK_ROWS`` rows at a time (``Validator``).
     """
-    today = today or dt.date.today()
-    missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        report = pd.DataFrame(
-            {
-                "file": file,
-                "row": pd.array([pd.NA] * len(missing), dtype="Int64"),
-                "column": missing,
-                "value": "",
-                "reason": MISSING_COLUMN.format(columns=", ".join(schema.REQUIRED_COLUMNS)),
-            }
-        )
-        rejected = raw.drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
-        rejected.insert(0, "row", rejected.index)  # the same layout as rows rejected one by one
-        rejected["rejection_reasons"] = "file is missing required columns: " + ", ".join(missing)
-        return ValidationResult(_empty_typed(), report, rejected.reset_index(drop=True), len(raw))
-
-    typed, parse_problems, notices = parse(raw, date_order, decimal_comma)
-    found = _problems(typed, parse_problems, curated, today, earliest, unreadable or {})
-    rows, columns, reasons = found.sorted()
-    column_names, reason_texts = list(found.column_names), list(found.reason_texts)
-    report = (
-        empty_report()
-        if not len(rows)
-        else pd.DataFrame(
-            {
-                "file": pd.Categorical.from_codes(
-                    np.zeros(len(rows), "int8"), categories=pd.Index([file], dtype="str")
-                ),
-                "row": pd.array(rows, dtype="Int64"),
-                "column": _categorical(columns, column_names),
-                "value": _values(raw, rows, columns, column_names),
-                "reason": _categorical(reasons, reason_texts),
-            }
-        )
+    validator = Validator(
+        file,
+        raw.columns,
+        dataset=dataset,
+        curated=curated,
+        today=today,
+        earliest=earliest,
+        date_order=date_order,
+        decimal_comma=decimal_comma,
     )
-    good = ~typed.index.isin(rows)
-    valid = typed[good]
-    if dataset is not None:
-        valid = valid.assign(dataset=valid["dataset"].fillna(dataset))
-    rejected = raw.loc[~good].drop(columns=list(REJECTED_EXTRA_COLUMNS), errors="ignore")
-    rejected.insert(0, "row", rejected.index)
-    if unreadable:
-        unsplit = pd.DataFrame({"row": np.array(list(unreadable), dtype="int64")})
-        rejected = pd.concat([rejected, unsplit], ignore_index=True).sort_values("row", kind="stable")
-    # The report is sorted by row and names every rejected row, so its rows align with these.
-    rejected["rejection_reasons"] = _reasons_per_row(rows, columns, reasons, column_names, reason_texts)
-    return ValidationResult(
-        schema.coerce(valid),
-        report.reset_index(drop=True),
-        rejected.reset_index(drop=True),
-        len(raw) + len(unreadable or {}),
-        tuple(notices),
-    )
+    unreadable = unreadable or {}
+    size = textfile.CHUNK_ROWS
+    starts = list(range(0, len(raw), size)) or [0]
+    # Each unreadable row goes with the chunk whose rows surround it, so the rejected rows stay in order.
+    firsts = raw.index[starts[1:]].to_numpy() if len(raw) else np.array([], dtype="int64")
+    chunk_of = {row: int(np.searchsorted(firsts, row, side="right")) for row in unreadable}
+    for i, start in enumerate(starts):
+        mine = {row: reason for row, reason in unreadable.items() if chunk_of[row] == i}
+        validator.add(raw.iloc[start : start + size], mine)
+    if validator.missing:
+        validator.rows = len(raw)  # unsplit rows of a file missing columns are not counted (as before)
+    return validator.result()
 
 
 def _empty_typed() -> pd.DataFrame:

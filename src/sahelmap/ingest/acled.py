@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from typing import Final
 
 import pandas as pd
 
 from sahelmap import i18n, schema
 from sahelmap.i18n import _
+from sahelmap.ingest import textfile
 from sahelmap.ingest.hxl import drop_hxl_row
 from sahelmap.ingest.textfile import MAX_COLUMNS, ReadError
 
@@ -220,15 +222,9 @@ def _as_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _json_payload(text: str, name: str) -> object:
-    """The JSON value, or the list of a file of one JSON object a line (NDJSON)."""
+def _loads(text: str | bytes, name: str) -> object:
     try:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            if not error.msg.startswith("Extra data"):
-                raise
-            return [json.loads(line) for line in text.splitlines() if line.strip()]  # NDJSON
+        return json.loads(text)
     except RecursionError:
         raise ReadError(_("{name}: not valid JSON (nested too deeply)").format(name=name)) from None
     except ValueError as error:  # JSONDecodeError, or an integer of thousands of digits
@@ -237,16 +233,42 @@ def _json_payload(text: str, name: str) -> object:
         ) from None
 
 
-def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
-    """ACLED API JSON (``{"data": [...]}`` or a bare list of events) -> a table of strings.
+def _ndjson_lines(data: bytes, name: str) -> Iterator[list[object]]:
+    """The values of a file of one JSON value a line (NDJSON), CHUNK_ROWS lines at a time: the file's
+    values are never all held as Python objects at once."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    batch: list[object] = []
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        line = data[start:end]
+        start = end + 1
+        if line.strip():
+            batch.append(_loads(line, name))
+            if len(batch) == textfile.CHUNK_ROWS:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
-    The index numbers the events from 1 in the order the file lists them (JSON has no rows).
-    """
+
+def _record_batches(data: bytes, name: str) -> Iterator[list[object]]:
+    """The events of ACLED API JSON (``{"data": [...]}`` or a bare list) or NDJSON, in batches."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ReadError(_("{name}: not valid JSON ({error})").format(name=name, error=error)) from None
-    payload = _json_payload(text, name)
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        if not error.msg.startswith("Extra data"):
+            _loads(text, name)  # the error, worded as every other
+        del text
+        yield from _ndjson_lines(data, name)  # NDJSON
+        return
+    except (RecursionError, ValueError):
+        _loads(text, name)
+    del text
     if isinstance(payload, dict):
         if "data" not in payload:
             said = payload.get("error") or payload.get("message") or payload.get("messages")
@@ -258,24 +280,50 @@ def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
         records = payload["data"]
     else:
         records = payload
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    if not isinstance(records, list):
         raise ReadError(
             _("{name}: the JSON is not a list of events (objects with ACLED's fields)").format(name=name)
         )
-    if not records:
-        raise ReadError(_("{name}: the JSON holds no events").format(name=name))
-    keys = max(len(r) for r in records)
-    if keys > MAX_COLUMNS:
-        raise ReadError(
-            _("{name}: an event has {n} fields; sahelmap reads at most {most}").format(
-                name=name, n=i18n.number(keys), most=MAX_COLUMNS
+    size = textfile.CHUNK_ROWS
+    for i in range(0, len(records), size):
+        yield records[i : i + size]
+
+
+def read_acled_json_chunks(data: bytes, name: str) -> Iterator[pd.DataFrame]:
+    """ACLED API JSON (``{"data": [...]}``, a bare list of events, or NDJSON) -> tables of strings, at
+    most CHUNK_ROWS events each; a table has the fields its events have.
+
+    The index numbers the events from 1 in the order the file lists them (JSON has no rows).
+    """
+    first, any_events = 1, False
+    for records in _record_batches(data, name):
+        if not all(isinstance(r, dict) for r in records):
+            raise ReadError(
+                _("{name}: the JSON is not a list of events (objects with ACLED's fields)").format(name=name)
             )
-        )
-    frame = pd.DataFrame.from_records(records)
-    try:
-        frame = frame.apply(lambda column: column.map(_as_text).astype("str"))
-    except RecursionError:
-        raise ReadError(_("{name}: a value is nested too deeply").format(name=name)) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame
+        keys = max(len(r) for r in records)  # type: ignore[arg-type]
+        if keys > MAX_COLUMNS:
+            raise ReadError(
+                _("{name}: an event has {n} fields; sahelmap reads at most {most}").format(
+                    name=name, n=i18n.number(keys), most=MAX_COLUMNS
+                )
+            )
+        frame = pd.DataFrame.from_records(records)
+        del records
+        try:
+            frame = frame.apply(lambda column: column.map(_as_text).astype("str"))
+        except RecursionError:
+            raise ReadError(_("{name}: a value is nested too deeply").format(name=name)) from None
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.index = pd.RangeIndex(first, first + len(frame))
+        first += len(frame)
+        any_events = True
+        yield frame
+    if not any_events:
+        raise ReadError(_("{name}: the JSON holds no events").format(name=name))
+
+
+def read_acled_json(data: bytes, name: str) -> pd.DataFrame:
+    """The whole of ``read_acled_json_chunks`` as one table (fields an event lacks are empty)."""
+    frames = list(read_acled_json_chunks(data, name))
+    return pd.concat(frames).fillna("").astype("str") if len(frames) > 1 else frames[0]

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from sahelmap import i18n, schema
 from sahelmap.i18n import _, ngettext
 from sahelmap.ingest import acled, curated, ucdp
-from sahelmap.ingest.textfile import MAX_UNPACKED_BYTES, ReadError, TextTable, read_text_table, shown, unwrap
-from sahelmap.validate import ValidationResult, decide_date_order, validate
+from sahelmap.ingest.textfile import (
+    MAX_UNPACKED_BYTES,
+    RESTART,
+    ReadError,
+    TextChunk,
+    TextStream,
+    open_text_table,
+    pack,
+    release_unused,
+    shown,
+    unwrap,
+)
+from sahelmap.validate import (
+    DateEvidence,
+    Rejections,
+    ValidationResult,
+    Validator,
+    date_evidence,
+    settle_date_order,
+)
 
 
 @dataclass(frozen=True)
@@ -81,30 +100,94 @@ class TooManyRows(ReadError):
         self.rows = rows
 
 
-def frame_from_bytes(
+@dataclass
+class _File:
+    """A file opened for reading in chunks, twice: once to learn its columns, size and date order, once
+    to check its rows. Only the chunk in hand is held (JSON, parsed whole by its reader, is the exception).
+    """
+
+    name: str
+    data: bytes  # unpacked
+    max_rows: int | None
+    columns: list[str] = field(default_factory=list)
+    # JSON, read by its reader in chunks of events (each with the fields its events have), held as
+    # Arrow text: the columns are all the fields, known once every chunk is read.
+    json: list[tuple[pa.Table, list[str]]] | None = None
+    fast: bool = True  # Arrow's parser; False once it refused the file part way
+    delimiter: str | None = None  # None for JSON
+    notices: list[str] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)
+    blank: int = 0
+    parsed: int = 0
+    stream: TextStream | None = None
+
+    def chunks(self) -> Iterator[TextChunk]:
+        """The second reading (the survey decided the parser: no restart)."""
+        if self.json is not None:
+            for table, columns in self.json:  # a field an event lacks is empty, as in a CSV export
+                frame = TextChunk(table).frame(columns)
+                frame = frame.loc[:, ~frame.columns.duplicated()].reindex(columns=self.columns, fill_value="")
+                yield TextChunk(pack(frame))
+            return
+        yield from open_text_table(self.data, self.name, self.max_rows, fast=self.fast).chunks
+
+    def open(self) -> None:
+        """The columns (a text file's header), before any row is parsed."""
+        if self.json is None:
+            self.stream = open_text_table(self.data, self.name, self.max_rows)
+            self.columns, self.delimiter = self.stream.columns, self.stream.delimiter
+
+    def survey(self) -> Iterator[TextChunk]:
+        """The first reading: every chunk, counted (``TooManyRows`` past ``max_rows``, before any row is
+        checked). ``RESTART`` when the parser changed part way."""
+        stream, self.stream = self.stream, None
+        for chunk in self.chunks() if stream is None else stream.chunks:
+            if chunk is RESTART:  # Arrow refused the file part way: the C parser reads it from the start
+                self.fast, self.skipped, self.blank, self.parsed = False, {}, 0, 0
+                yield chunk
+                continue
+            self.skipped.update(chunk.skipped)
+            self.blank += chunk.blank
+            self.parsed += chunk.parsed
+            if self.max_rows is not None and self.parsed > self.max_rows:  # blank rows count too
+                raise TooManyRows(self.name, self.parsed)
+            yield chunk
+        if stream is not None:
+            self.notices += stream.notices(self.name, self.blank)
+
+
+def open_file(
     data: bytes, name: str, max_unpacked: int = MAX_UNPACKED_BYTES, max_rows: int | None = None
-) -> tuple[pd.DataFrame, list[str], TextTable | None]:
-    """The file's table of strings and notices (and the text table, for CSV); JSON goes to the readers
-    that know it."""
+) -> _File:
+    """The file unpacked, with JSON read by the readers that know it."""
     data, notices = unwrap(data, name, max_unpacked)
+    opened = _File(name, data, max_rows, notices=notices)
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     json_reader = FORMAT_JSON_READERS.get("acled")
     if head[:1] in (b"{", b"[") and json_reader is not None:
-        return json_reader(data, name), notices, None
-    table = read_text_table(data, name, max_rows)
-    return table.frame, notices + table.notices, table
+        opened.json, opened.data, rows = [], b"", 0
+        for frame in json_reader(data, name):
+            rows += len(frame)
+            if max_rows is not None and rows > max_rows:
+                raise TooManyRows(name, rows)
+            columns = [str(c) for c in frame.columns]
+            opened.json.append((pack(frame), columns))
+            opened.columns += [c for c in dict.fromkeys(columns) if c not in opened.columns]
+    return opened
 
 
 # Readers of JSON layouts, by format name (ACLED's API answers in JSON).
-FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], pd.DataFrame]] = {"acled": acled.read_acled_json}
+FORMAT_JSON_READERS: dict[str, Callable[[bytes, str], Iterator[pd.DataFrame]]] = {
+    "acled": acled.read_acled_json_chunks
+}
 DATE_COLUMNS = [c for c, kind in schema.COLUMN_KINDS.items() if kind == "date"]
 
 
 def _date_order(
-    raw: pd.DataFrame, given: str | None, default: str | None, name: str
+    per_column: list[DateEvidence], given: str | None, default: str | None, name: str
 ) -> tuple[str | None, list[str]]:
     """The file's date order, or ReadError when its values leave it open or contradict each other."""
-    order, evidence = decide_date_order([raw[c] for c in DATE_COLUMNS if c in raw], given)
+    order, evidence = settle_date_order(per_column, given)
     option = _("--date-order dmy (day first) or --date-order mdy (month first)")
     if given is None and "dmy" in evidence and "mdy" in evidence:
         (r1, v1), (r2, v2) = evidence["dmy"], evidence["mdy"]
@@ -138,9 +221,9 @@ def _date_order(
     return order, []
 
 
-def _countries(report: pd.DataFrame, name: str) -> list[str]:
+def _countries(rejections: Rejections, name: str) -> list[str]:
     """'761 rows from 6 other countries skipped (Burkina Faso 400, ...)' from the country rejections."""
-    foreign = report.loc[report["column"].eq("country"), "value"].str.strip()
+    foreign = rejections.values_of("country").str.strip()
     if foreign.empty:
         return []
     counts = foreign.value_counts()
@@ -152,6 +235,20 @@ def _countries(report: pd.DataFrame, name: str) -> list[str]:
         len(counts),
     )
     return [said.format(name=name, rows=i18n.number(len(foreign)), n=len(counts), listed=listed + more)]
+
+
+def _survey(opened: _File, chosen: Format, date_columns: list[str]) -> list[DateEvidence]:
+    """The first reading of the file: what each date column says of the date order (in column order)."""
+    evidence: dict[str, list[DateEvidence]] = {c: [] for c in date_columns}
+    for chunk in opened.survey():
+        if chunk is RESTART:
+            evidence = {c: [] for c in date_columns}
+            continue
+        raw = chosen.to_canonical(chunk.frame(opened.columns))
+        for column in evidence:
+            evidence[column].append(date_evidence(raw[column]))
+        release_unused()
+    return [settle_date_order(found, None)[1] for found in evidence.values()]
 
 
 def read_dataset(
@@ -170,39 +267,46 @@ def read_dataset(
     values decide, and an undecidable file is refused); ``max_rows`` refuses a larger file before it
     is checked; ``max_unpacked`` bounds what a gzip or ZIP may unpack to.
     """
-    frame, notices, table = frame_from_bytes(data, name, max_unpacked, max_rows)
-    # The bytes are not needed any more. A caller that passes them without keeping a name for them
-    # (read_dataset(read_path(p), ...)) gets their memory back here, before validation needs it.
+    opened = open_file(data, name, max_unpacked, max_rows)
+    # The bytes are not needed any more (``opened`` holds them unpacked). A caller that passes them without
+    # keeping a name for them (read_dataset(read_path(p), ...)) gets their memory back here.
     del data
-    skipped = table.skipped if table is not None else {}
-    parsed = len(frame) + len(skipped) + (table.blank if table is not None else 0)
-    if max_rows is not None and parsed > max_rows:  # blank rows count: parsing them is the cost
-        raise TooManyRows(name, parsed)
-    if len(frame.columns) == 0:
+    opened.open()
+    if len(opened.columns) == 0:
         raise ReadError(_("{name}: no header row").format(name=name))
-    chosen = detect(list(frame.columns), name) if fmt == "auto" else FORMATS[fmt]
-    if not chosen.matches([str(c) for c in frame.columns]):
+    chosen = detect(opened.columns, name) if fmt == "auto" else FORMATS[fmt]
+    if not chosen.matches(opened.columns):
         raise ReadError(
             _("{name}: not a {format} file: expected {expected}").format(
                 name=name, format=chosen.name, expected=chosen.expected
             )
         )
     dataset = label or chosen.name
-    empty = len(frame) == 0 and not skipped
-    raw = chosen.to_canonical(frame)
-    del frame  # the source's other columns are not needed any more: free them before validation
-    order, said = _date_order(raw, date_order, chosen.date_order, name)
-    result = validate(
-        raw,
+    # What each chunk's dates (in canonical columns) say of their order: decided on the whole file, and
+    # the size checked, before any row is checked.
+    canonical = list(chosen.to_canonical(pd.DataFrame(columns=opened.columns, dtype="str")).columns)
+    per_column = _survey(opened, chosen, [c for c in DATE_COLUMNS if c in canonical])
+    order, said = _date_order(per_column, date_order, chosen.date_order, name)
+    validator = Validator(
         name,
+        canonical,
         dataset=dataset,
         curated=dataset == schema.CURATED_DATASET,
         earliest=chosen.earliest,
         date_order=order,
-        decimal_comma=table is not None and table.delimiter == ";",
-        unreadable=skipped,
+        decimal_comma=opened.delimiter == ";",
     )
-    notices += said + [f"{name}: {n}" for n in result.notices] + _countries(result.report, name)
+    skipped = opened.skipped
+    empty = opened.parsed == opened.blank and not skipped
+    if opened.parsed == len(skipped) + opened.blank and skipped:  # every row unsplit
+        validator.add(pd.DataFrame(columns=canonical, dtype="str"), skipped)
+    else:
+        for chunk in opened.chunks():  # the second reading: each chunk checked, then let go
+            validator.add(chosen.to_canonical(chunk.frame(opened.columns)), chunk.skipped)
+            release_unused()
+    result = validator.result()
+    notices = opened.notices + said + [f"{name}: {n}" for n in result.notices]
+    notices += _countries(result.rejections, name)
     if empty:
         notices.append(_("{name}: the file has a header but no rows").format(name=name))
     return Ingested(result, chosen.name, notices)

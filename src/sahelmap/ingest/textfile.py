@@ -9,35 +9,56 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
+import itertools
 import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from sahelmap import i18n
 from sahelmap.errors import ReadError
 from sahelmap.i18n import N_, _
 from sahelmap.text import shown
 
-__all__ = ["ReadError", "TextTable", "read_path", "read_text_table"]
+__all__ = [
+    "ReadError",
+    "TextChunk",
+    "TextStream",
+    "TextTable",
+    "open_text_table",
+    "read_path",
+    "read_text_table",
+]
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
+# A skipped row's reason, stored in English (validate's report); the page translates it (translate_built).
+BAD_LINE_REASON = N_("has {saw} fields, the header {expected}")
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
 UTF8_CHECK_CHUNK = 1 << 20
 MAX_UNPACKED_BYTES = 1 << 30  # what a gzip or ZIP may unpack to (the app passes its upload limit)
 MAX_COLUMNS = 500  # a header with more is refused before parsing (sources have 31 to 49 columns)
 SEP_LINE = re.compile(rb"\A(?:\xef\xbb\xbf)?sep=(.)\r?\n")  # Excel's "sep=," first line
 BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+# Rows checked at a time: what reading and validating one chunk holds is bounded by it, not by the file.
+CHUNK_ROWS = 50_000
+CHUNK_BYTES = 4 << 20  # the block Arrow's parser reads at a time
+USE_THREADS = True
+_TEXT = {pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}
 _BLANK = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\Z")  # nothing but a byte-order mark and white space
-# A skipped row's reason, stored in English (validate's report); the page translates it (translate_built).
-BAD_LINE_REASON = N_("has {saw} fields, the header {expected}")
 
 
 @dataclass
@@ -190,23 +211,6 @@ def sniff_delimiter(text: str) -> str:
         return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _read_with_arrow(data: bytes, delimiter: str) -> pd.DataFrame | None:
-    """UTF-8 through Arrow's multi-threaded parser: the same strings as the C parser, about eight times
-    faster on a large file. None when Arrow refuses the file (a row with too few fields, say): the C
-    parser then reads it, or explains what is wrong."""
-    try:
-        return pd.read_csv(
-            io.BytesIO(data),
-            engine="pyarrow",
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8",
-        )
-    except (ValueError, NotImplementedError, ImportError):
-        return None
-
-
 def _header_columns(data: bytes) -> int:
     """An upper bound on the header's number of fields, from its first line, without parsing it."""
     end = data.find(b"\n")
@@ -220,11 +224,253 @@ def _sep_line(data: bytes) -> tuple[bytes, str | None]:
     return (data[match.end() :], match.group(1).decode()) if match else (data, None)
 
 
-def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> TextTable:
-    """Parse delimited text into strings; the empty string stays empty (not NaN) until validation.
+@dataclass
+class TextChunk:
+    """Consecutive rows of a file: at most ``CHUNK_ROWS``, so that the work done on one is bounded.
 
-    ``max_rows``: parse at most one row more than this (blank ones included), so that a caller with a
-    row limit sees the file is over it without paying for the whole file (50 MB of blank lines).
+    The rows are held as Arrow text (4-byte offsets; pandas' text has 8) with their row numbers in a
+    last column, until ``frame()`` gives them as a frame of strings.
+    """
+
+    table: pa.Table  # the columns' strings, then the spreadsheet row numbers; blank rows removed
+    skipped: dict[int, str] = field(default_factory=dict)  # rows that could not be split: row -> reason
+    blank: int = 0  # blank rows removed
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def parsed(self) -> int:
+        """Rows the parser went through: kept, blank and unsplit ones."""
+        return self.rows + len(self.skipped) + self.blank
+
+    def frame(self, columns: list[str]) -> pd.DataFrame:
+        """The rows as a frame of strings named ``columns``, indexed by row number."""
+        rows = self.table.column(self.table.num_columns - 1).to_numpy()
+        text = [
+            self.table.column(i).to_pandas(types_mapper=_TEXT.get) for i in range(self.table.num_columns - 1)
+        ]
+        frame = (
+            pd.concat(text, axis="columns", ignore_index=True)
+            if text
+            else pd.DataFrame(index=range(len(rows)))
+        )
+        frame.columns = columns
+        frame.index = pd.Index(rows)
+        return frame
+
+
+def release_unused() -> None:
+    """Give the memory a chunk's work freed back to the system (with the C library's allocator, which
+    sahelmap asks Arrow for: see sahelmap/__init__.py, this is malloc_trim); otherwise the pages of
+    every chunk's temporaries stay with the process."""
+    pa.default_memory_pool().release_unused()
+
+
+def pack(frame: pd.DataFrame) -> pa.Table:
+    """A frame of strings (index = row numbers) as a chunk's table."""
+    arrays = [pa.array(frame.iloc[:, i].astype("str"), type=pa.string()) for i in range(frame.shape[1])]
+    arrays.append(pa.array(frame.index.to_numpy(dtype="int64")))
+    return pa.Table.from_arrays(arrays, names=[*(f"c{i}" for i in range(frame.shape[1])), ROW])
+
+
+ROW = "__row__"
+
+
+@dataclass
+class TextStream:
+    """A delimited file opened for reading in chunks: its columns, how it was read, and its rows."""
+
+    columns: list[str]
+    encoding: str
+    delimiter: str
+    chunks: Iterator[TextChunk]
+
+    def notices(self, name: str, blank: int) -> list[str]:
+        """What reading changed, said once the chunks are read (``blank`` rows skipped in all)."""
+        notices = (
+            [_("{name}: {n} blank rows skipped").format(name=name, n=i18n.number(blank))] if blank else []
+        )
+        if self.encoding != "utf-8":
+            notices.append(
+                _("{name}: read as {encoding} (not UTF-8); check accented names such as Ségou").format(
+                    name=name, encoding=self.encoding
+                )
+            )
+        if self.delimiter != ",":
+            notices.append(
+                _("{name}: fields separated by {delimiter}, not commas").format(
+                    name=name, delimiter=repr(self.delimiter)
+                )
+            )
+        return notices
+
+
+def _blank_removed(table: pa.Table) -> tuple[pa.Table, int]:
+    """A blank line, or one of only delimiters: no event, and not a rejected one."""
+    if table.num_columns < 2 or not table.num_rows:
+        return table, 0
+    blank = functools.reduce(
+        pc.and_, (pc.fill_null(pc.equal(table.column(i), ""), True) for i in range(table.num_columns - 1))
+    )
+    count = pc.sum(blank).as_py() or 0
+    return (table.filter(pc.invert(blank)), count) if count else (table, 0)
+
+
+def _arrow_chunks(data: bytes, delimiter: str, max_rows: int | None) -> tuple[list[str], Iterator[TextChunk]]:
+    """UTF-8 through Arrow's streaming parser (several times faster than pandas' C parser), block by
+    block. Raises ``pyarrow.ArrowInvalid`` when Arrow refuses the file (a row with too few fields, a row
+    longer than a block): the caller then reads it with the C parser, which explains what is wrong."""
+    buffer = pa.py_buffer(data)
+    if data.startswith(codecs.BOM_UTF8):
+        buffer = buffer[len(codecs.BOM_UTF8) :]
+    parse = pa_csv.ParseOptions(delimiter=delimiter)
+    read = pa_csv.ReadOptions(block_size=CHUNK_BYTES, use_threads=USE_THREADS)
+    # The header first (types inferred from one block), then every column as text.
+    columns = pa_csv.open_csv(pa.BufferReader(buffer), read_options=read, parse_options=parse).schema.names
+    convert = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(columns, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    reader = pa_csv.open_csv(
+        pa.BufferReader(buffer), read_options=read, parse_options=parse, convert_options=convert
+    )
+    names = [c.strip() for c in _numbered_repeats(columns)]
+
+    def chunks() -> Iterator[TextChunk]:
+        row = FIRST_DATA_ROW
+        held: list[pa.RecordBatch] = []  # Arrow's blocks, cut into chunks of CHUNK_ROWS rows
+        for batch in itertools.chain(reader, [None]):
+            if batch is not None:
+                held.append(batch)
+                if sum(b.num_rows for b in held) < CHUNK_ROWS:
+                    continue
+            if not held:
+                return
+            table = pa.Table.from_batches(held)
+            held = []
+            for start in range(0, table.num_rows, CHUNK_ROWS):
+                part = table.slice(start, CHUNK_ROWS)
+                if part.num_rows < CHUNK_ROWS and batch is not None:  # the rest waits for the next block
+                    held = part.to_batches()
+                    break
+                numbers = pa.array(np.arange(row, row + part.num_rows, dtype="int64"))
+                row += part.num_rows
+                part, blank = _blank_removed(part.append_column(ROW, numbers))
+                yield TextChunk(part, {}, blank)
+                if max_rows is not None and row - FIRST_DATA_ROW > max_rows:
+                    return
+
+    return names, chunks()
+
+
+def _numbered_repeats(names: list[str]) -> list[str]:
+    """Repeated column names numbered as pandas' parsers number them: a, a.1, a.2."""
+    counts: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = counts.get(name, 0)
+        while count > 0:
+            counts[name] = count + 1
+            name = f"{name}.{count}"
+            count = counts.get(name, 0)
+        out.append(name)
+        counts[name] = count + 1
+    return out
+
+
+def _header_names(source: io.BytesIO | io.StringIO, delimiter: str) -> list[str] | None:
+    """The names of a header line longer than any real header (``LONG_HEADER``: 500 columns of names
+    would not fill it) and without quotes, split here: pandas' parser (and Python's csv module) would
+    hold several times the line's size to read it (a 50 MB line without a delimiter: 350 MB). None for
+    any other header, which pandas reads, naming repeated and empty columns its way."""
+    head = source.read(LONG_HEADER)
+    source.seek(0)
+    if len(head) < LONG_HEADER:
+        return None
+    whole = source.getvalue()
+    end = whole.find("\n" if isinstance(whole, str) else b"\n")  # type: ignore[arg-type]
+    first = whole[: end if end >= 0 else len(whole)]
+    del whole
+    line = first if isinstance(first, str) else first.decode("utf-8-sig", errors="replace")
+    if len(line) < LONG_HEADER or '"' in line or "\r" in line:
+        return None
+    names = line.split(delimiter)
+    return [name.strip() for name in _numbered_repeats(names)]
+
+
+LONG_HEADER = 1 << 20
+
+
+def _c_chunks(
+    source: io.BytesIO | io.StringIO, encoding: str | None, delimiter: str, name: str, max_rows: int | None
+) -> tuple[list[str], Iterator[TextChunk]]:
+    """pandas' C parser, CHUNK_ROWS rows at a time: blank lines keep their row numbers, rows with too
+    many fields are reported (row -> reason) instead of making the file unreadable."""
+    options: dict[str, Any] = {
+        "encoding": encoding,
+        "sep": delimiter,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "skipinitialspace": False,
+        "skip_blank_lines": False,
+        "on_bad_lines": "warn",
+        "engine": "c",
+    }
+
+    def read(**extra: Any) -> Any:
+        try:
+            return pd.read_csv(source, **options, **extra)
+        except (pd.errors.ParserError, ValueError) as error:
+            raise ReadError(
+                _("{name}: not a readable delimited table ({error})").format(
+                    name=name, error=str(error).splitlines()[0]
+                )
+            ) from None
+
+    names = _header_names(source, delimiter) or [str(c).strip() for c in read(nrows=0).columns]
+    source.seek(0)
+
+    def chunks() -> Iterator[TextChunk]:  # the parser starts at the first chunk asked for
+        reader = read(chunksize=CHUNK_ROWS, nrows=None if max_rows is None else max_rows + 1)
+        row = FIRST_DATA_ROW
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    return
+                except (pd.errors.ParserError, ValueError) as error:
+                    raise ReadError(
+                        _("{name}: not a readable delimited table ({error})").format(
+                            name=name, error=str(error).splitlines()[0]
+                        )
+                    ) from None
+            # "Skipping line 5: expected 3 fields, saw 4": line = record number, header = 1, as a spreadsheet.
+            skipped = {
+                int(line): BAD_LINE_REASON.format(saw=saw, expected=expected)
+                for warning in caught
+                for line, expected, saw in BAD_LINE.findall(str(warning.message))
+            }
+            rows = range(row, row + len(frame) + len(skipped))
+            row = rows.stop
+            frame.index = pd.Index([r for r in rows if r not in skipped] if skipped else rows)
+            table, blank = _blank_removed(pack(frame))
+            yield TextChunk(table, skipped, blank)
+
+    return names, chunks()
+
+
+def open_text_table(data: bytes, name: str, max_rows: int | None = None, fast: bool = True) -> TextStream:
+    """Open delimited text for reading in chunks of strings; the empty string stays empty (not NaN).
+
+    ``max_rows``: stop after the chunk that goes over this many rows (blank ones included), so that a
+    caller with a row limit sees the file is over it without paying for the whole file. ``fast=False``:
+    pandas' C parser, not Arrow's (a caller reading the file again after Arrow refused it part way).
     """
     kind = _kind_of_binary(data[:8192])
     if kind:
@@ -238,78 +484,65 @@ def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> Text
                 "(ACLED exports have 31, UCDP's 49)"
             ).format(name=name, n=i18n.number(columns), most=MAX_COLUMNS)
         )
-    source: io.BytesIO | io.StringIO
     if is_utf8(data):
         # UTF-8 goes to the parser as bytes: decoding a large file into one str and a StringIO first
         # costs several times its size in memory (StringIO holds 4 bytes a character).
         if _BLANK.match(data):
             raise ReadError(_("{name}: the file is empty").format(name=name))
-        encoding, read_encoding = "utf-8", "utf-8-sig"
         delimiter = declared or sniff_delimiter(data[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore"))
-        source = io.BytesIO(data)  # shares the bytes, no copy
-    else:
-        text, encoding = decode(data, name)
-        if not text.strip():
-            raise ReadError(_("{name}: the file is empty").format(name=name))
-        delimiter, read_encoding = declared or sniff_delimiter(text), None
-        source = io.StringIO(text)
-    # Arrow skips blank lines, which would shift the row numbers of every later row: the C parser reads
-    # files with blank lines (or a quoted field holding one: rare, and only slower).
-    blank_lines = b"\n\n" in data or b"\n\r\n" in data
-    lines = data.count(b"\n")  # at least the number of rows (quoted fields may hold more line breaks)
-    small = max_rows is None or lines <= max_rows + 1
-    frame = _read_with_arrow(data, delimiter) if read_encoding and not blank_lines and small else None
-    skipped: dict[int, str] = {}
-    if frame is None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
+        # Arrow skips blank lines, which would shift the row numbers of every later row: the C parser
+        # reads files with blank lines (or a quoted field holding one: rare, and only slower).
+        if fast and b"\n\n" not in data and b"\n\r\n" not in data:
             try:
-                frame = pd.read_csv(
-                    source,
-                    encoding=read_encoding,
-                    sep=delimiter,
-                    dtype=str,
-                    keep_default_na=False,
-                    na_filter=False,
-                    skipinitialspace=False,
-                    skip_blank_lines=False,
-                    on_bad_lines="warn",
-                    engine="c",
-                    nrows=None if max_rows is None else max_rows + 1,
-                )
-            except (pd.errors.ParserError, ValueError) as error:
-                raise ReadError(
-                    _("{name}: not a readable delimited table ({error})").format(
-                        name=name, error=str(error).splitlines()[0]
-                    )
-                ) from None
-        # "Skipping line 5: expected 3 fields, saw 4": line = record number, header = 1, as a spreadsheet.
-        for warning in caught:
-            for row, expected, saw in BAD_LINE.findall(str(warning.message)):
-                skipped[int(row)] = BAD_LINE_REASON.format(saw=saw, expected=expected)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame) + len(skipped))
-    frame.index = pd.Index([r for r in rows if r not in skipped] if skipped else rows)
-    if max_rows is not None and len(frame) + len(skipped) > max_rows:  # over the limit: the caller refuses
-        return TextTable(frame, encoding, delimiter, [], skipped)
-    blank = frame.eq("").all(axis="columns") if len(frame.columns) else pd.Series(False, index=frame.index)
-    notices = []
-    if blank.any():  # a blank line, or one of only delimiters: no event, and not a rejected one
-        frame = frame[~blank]
-        notices.append(_("{name}: {n} blank rows skipped").format(name=name, n=i18n.number(int(blank.sum()))))
-    if encoding != "utf-8":
-        notices.append(
-            _("{name}: read as {encoding} (not UTF-8); check accented names such as Ségou").format(
-                name=name, encoding=encoding
-            )
-        )
-    if delimiter != ",":
-        notices.append(
-            _("{name}: fields separated by {delimiter}, not commas").format(
-                name=name, delimiter=repr(delimiter)
-            )
-        )
-    return TextTable(frame, encoding, delimiter, notices, skipped, int(blank.sum()))
+                names, arrow = _arrow_chunks(data, delimiter, max_rows)
+                return TextStream(names, "utf-8", delimiter, _checked(arrow, data, name, delimiter, max_rows))
+            except (pa.ArrowInvalid, ValueError):
+                pass
+        names, chunks = _c_chunks(io.BytesIO(data), "utf-8-sig", delimiter, name, max_rows)
+        return TextStream(names, "utf-8", delimiter, chunks)
+    text, encoding = decode(data, name)
+    if not text.strip():
+        raise ReadError(_("{name}: the file is empty").format(name=name))
+    delimiter = declared or sniff_delimiter(text)
+    names, chunks = _c_chunks(io.StringIO(text), None, delimiter, name, max_rows)
+    return TextStream(names, encoding, delimiter, chunks)
+
+
+def _checked(
+    arrow: Iterator[TextChunk], data: bytes, name: str, delimiter: str, max_rows: int | None
+) -> Iterator[TextChunk]:
+    """Arrow's chunks; when Arrow refuses the file part way, the C parser's from the start instead.
+
+    A caller reads every chunk before it validates any (the date order is decided on the whole file),
+    so the chunks already given are dropped, and the C parser's replace them.
+    """
+    try:
+        yield from arrow
+    except pa.ArrowInvalid:
+        yield RESTART
+        yield from _c_chunks(io.BytesIO(data), "utf-8-sig", delimiter, name, max_rows)[1]
+
+
+# Given by a stream when the chunks before it are to be dropped: the file is read again from its start.
+RESTART = TextChunk(pa.table({ROW: pa.array([], pa.int64())}))
+
+
+def read_text_table(data: bytes, name: str, max_rows: int | None = None) -> TextTable:
+    """The whole file as one frame of strings (small files: the curated table); see ``open_text_table``."""
+    stream = open_text_table(data, name, max_rows)
+    frames: list[pd.DataFrame] = []
+    skipped: dict[int, str] = {}
+    blank = 0
+    for chunk in stream.chunks:
+        if chunk is RESTART:
+            frames, skipped, blank = [], {}, 0
+            continue
+        frames.append(chunk.frame(stream.columns))
+        skipped.update(chunk.skipped)
+        blank += chunk.blank
+    frame = pd.concat(frames) if frames else pd.DataFrame(columns=stream.columns, dtype="str")
+    frame.columns = stream.columns
+    return TextTable(frame, stream.encoding, stream.delimiter, stream.notices(name, blank), skipped, blank)
 
 
 def read_path(path: Path) -> bytes:
