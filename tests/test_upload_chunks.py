@@ -117,3 +117,12 @@ def test_the_rejected_rows_are_held_compactly() -> None:
     assert result.rejected["event_id"].tolist() == [f"E-{i}" for i in range(3000)]
     assert len(result.report) == 3000 * result.report["row"].value_counts().iloc[0]
     assert len(result.rejections.report(limit=200)) == 200
+
+
+def test_arrow_allocates_with_malloc_once_sahelmap_is_imported() -> None:
+    """The upload budget rests on it: mimalloc kept each chunk's freed memory (BENCHMARKS.md, issue 9)."""
+    import pyarrow as pa
+
+    import sahelmap  # noqa: F401
+
+    assert pa.default_memory_pool().backend_name == "system"
