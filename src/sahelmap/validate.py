@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-import sys
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -115,16 +112,10 @@ def _missing_word(text: pd.Series) -> pd.Series:
     return short & text.where(short).str.lower().isin(MISSING_WORDS)
 
 
-@functools.cache
-def _format_characters() -> str:
-    """A regex class of every Unicode format character (category Cf), built once on first use."""
-    return (
-        "["
-        + "".join(
-            re.escape(chr(c)) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
-        )
-        + "]"
-    )
+# Every Unicode format character (category Cf: zero-width spaces, joiners, tags), in the syntax of Arrow's
+# regex engine (RE2), which pandas' Arrow-backed strings use: no class of ~170 characters to build first.
+FORMAT_CHARACTER = r"\p{Cf}"
+ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype, said to be Arrow's
 
 
 def _numeric_dates(text: pd.Series) -> pd.DataFrame:
@@ -287,10 +278,11 @@ def parse(
             (text.isna() & given_text.notna() & given_text.astype("str").str.strip().ne("")).sum()
         )
         if column in NORMALISED_COLUMNS and text.notna().any():
-            invisible = text.str.contains(_format_characters(), regex=True, na=False)
+            arrow_text = text.astype(ARROW_TEXT)
+            invisible = arrow_text.str.contains(FORMAT_CHARACTER, regex=True, na=False)
             if invisible.any():
                 counts["format"] += int(invisible.sum())
-                text = text.mask(invisible, text.str.replace(_format_characters(), "", regex=True))
+                text = text.mask(invisible, arrow_text.str.replace(FORMAT_CHARACTER, "", regex=True))
         given = text.notna()
         if kind in ("text", "category"):
             typed[column] = text
