@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,20 @@ def streamlit_server(data_dir: Path, timeout: float = 90) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def browser_context(url: str, **options: Any) -> Iterator[Any]:
+    """A real server's page context in Debian's Chromium, 1,400 px wide, with the CDNs and tiles answered
+    locally (make_router); ``options`` go to ``new_context`` (locale, accept_downloads, viewport)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(**{"viewport": {"width": 1400, "height": 1100}, **options})
+            context.route("**/*", make_router(url))
+            yield context
+        finally:
+            browser.close()

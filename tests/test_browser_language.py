@@ -11,33 +11,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, make_router, require_browser, streamlit_server
+from tests.browser_support import browser_context, require_browser, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 
 def test_switching_to_english_keeps_the_map_choices_shown(tmp_path: Path) -> None:
     require_browser()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with streamlit_server(tmp_path) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="en-GB")
-        context.route("**/*", make_router(url))
+    with streamlit_server(tmp_path) as url, browser_context(url, locale="en-GB") as context:
         page = context.new_page()
-        try:
-            page.goto(f"{url}/?lang=fr&mapmode=regions&measure=deaths", wait_until="domcontentloaded")
-            expect(page.get_by_role("radio", name="Régions", exact=True)).to_be_checked(timeout=60_000)
-            expect(page.get_by_role("radio", name="Morts signalés", exact=True)).to_be_checked()
-            expect(page.get_by_role("radio", name="Tout le Mali", exact=True)).to_be_checked()
+        page.goto(f"{url}/?lang=fr&mapmode=regions&measure=deaths", wait_until="domcontentloaded")
+        expect(page.get_by_role("radio", name="Régions", exact=True)).to_be_checked(timeout=60_000)
+        expect(page.get_by_role("radio", name="Morts signalés", exact=True)).to_be_checked()
+        expect(page.get_by_role("radio", name="Tout le Mali", exact=True)).to_be_checked()
 
-            page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
-            expect(
-                page.get_by_role("heading", name="sahelmap · armed-conflict events in Mali")
-            ).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("radio", name="Regions", exact=True)).to_be_checked(timeout=30_000)
-            expect(page.get_by_role("radio", name="Reported deaths", exact=True)).to_be_checked()
-            expect(page.get_by_role("radio", name="All of Mali", exact=True)).to_be_checked()
-            assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            browser.close()
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+        expect(page.get_by_role("heading", name="sahelmap · armed-conflict events in Mali")).to_be_visible(
+            timeout=60_000
+        )
+        expect(page.get_by_role("radio", name="Regions", exact=True)).to_be_checked(timeout=30_000)
+        expect(page.get_by_role("radio", name="Reported deaths", exact=True)).to_be_checked()
+        expect(page.get_by_role("radio", name="All of Mali", exact=True)).to_be_checked()
+        assert page.locator('[data-testid="stException"]').count() == 0
