@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -174,3 +175,16 @@ def test_a_date_beyond_what_the_table_can_hold_is_rejected_as_outside_the_dates_
         ["2", "event_date", "3000-01-01", "date outside 1997-01-01..2026-01-01"],
         ["3", "event_date", "01/01/0001", "date outside 1997-01-01..2026-01-01"],
     ]
+
+
+def test_problem_sets_are_numbered_in_the_order_of_their_first_row_and_a_prefix_is_a_set_of_its_own() -> None:
+    from sahelmap.validate import _problem_sets
+
+    # Rows 2..6: lines (column code, reason code); row 3's set starts as row 2's and goes on.
+    rows = np.array([2, 3, 3, 4, 5, 5, 6])
+    columns = np.array([0, 0, 1, 0, 1, 0, 0], dtype="int16")
+    reasons = np.array([0, 0, 1, 0, 1, 0, 1], dtype="int32")
+    sets, codes = _problem_sets(rows, columns, reasons, ["a", "b"], ["bad", "worse"])
+    assert codes.tolist() == [0, 1, 0, 2, 3]
+    assert [text for _, text in sets] == ["a: bad", "a: bad; b: worse", "b: worse; a: bad", "a: worse"]
+    assert sets[1][0] == (("a", "bad"), ("b", "worse"))

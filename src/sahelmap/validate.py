@@ -779,15 +779,23 @@ def _problem_sets(
     if not len(rows):
         return [], np.array([], dtype="int64")
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    ends = np.r_[starts[1:], len(rows)]
+    lengths = np.diff(np.r_[starts, len(rows)])
     n = len(reason_texts)
-    line = (columns.astype("int64") * n + reasons).tolist()
-    known: dict[tuple[int, ...], int] = {}
-    codes = np.empty(len(starts), dtype="int64")
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        codes[i] = known.setdefault(tuple(line[s:e]), len(known))
+    line = columns.astype("int64") * n + reasons
+    # Each row's lines folded into one code, a line at a time: (code so far, next line or none) -> code.
+    # pd.factorize numbers keys in the order they first come, so sets are numbered in the order of their
+    # first row, as a dictionary filled row by row would number them; without a Python loop over rows.
+    codes = np.zeros(len(starts), dtype="int64")
+    base = int(line.max()) + 2  # "no line" is 0, line k is k + 1
+    for j in range(int(lengths.max())):
+        here = lengths > j
+        nxt = np.zeros(len(starts), dtype="int64")
+        nxt[here] = line[starts[here] + j] + 1
+        codes, _ = pd.factorize(codes * base + nxt)
+    _, first = np.unique(codes, return_index=True)  # each set's first row, by set code
     sets = []
-    for key in known:
+    for row in first.tolist():
+        key = line[starts[row] : starts[row] + lengths[row]].tolist()
         lines = tuple((column_names[k // n], reason_texts[k % n]) for k in key)
         sets.append((lines, "; ".join(f"{c}: {r}" for c, r in lines)))
     return sets, codes
