@@ -99,17 +99,28 @@ def _clean_text(values: pd.Series) -> pd.Series:
     A column with nothing to strip and nothing empty (notes, ids) is returned as it is, sharing its
     memory with the input: a million-row import then holds its long texts once, not twice.
     """
+    return _cleaned(values)[0]
+
+
+def _cleaned(values: pd.Series) -> tuple[pd.Series, int]:
+    """``_clean_text``, and how many values were missing-value words. In Arrow compute on the column's
+    Arrow text (what pandas' string methods call one by one), without a pandas Series at each step."""
     text = values.astype("str")
-    stripped = text.str.strip()
-    keep = stripped.ne("") & values.notna() & ~_missing_word(stripped)
-    if keep.all() and stripped.eq(text).all():
-        return text
-    return stripped.where(keep)
-
-
-def _missing_word(text: pd.Series) -> pd.Series:
-    short = text.str.len().le(4)  # the longest word is 4 characters: only those are lower-cased
-    return short & text.where(short).str.lower().isin(MISSING_WORDS)
+    given = pa.array(text.array)
+    if not len(given):
+        return text, 0
+    stripped = pc.utf8_trim_whitespace(given)
+    # The longest word is 4 characters: only those are lower-cased (a long note is not copied).
+    short = pc.if_else(pc.less_equal(pc.utf8_length(stripped), 4), stripped, pa.scalar(None, stripped.type))
+    word = pc.is_in(pc.utf8_lower(short), value_set=pa.array(sorted(MISSING_WORDS), stripped.type))
+    keep = pc.and_(pc.fill_null(pc.not_equal(stripped, ""), False), pc.invert(word))
+    words = pc.sum(word).as_py() or 0
+    # Stripping only removes characters: the same length in bytes is the same text.
+    if pc.all(keep).as_py() and pc.all(pc.equal(pc.binary_length(stripped), pc.binary_length(given))).as_py():
+        return text, words
+    cleaned = pc.if_else(keep, stripped, pa.scalar(None, stripped.type))
+    cleaned_text = pd.arrays.ArrowStringArray(cleaned, dtype=ARROW_TEXT)
+    return pd.Series(cleaned_text, index=values.index, name=values.name), words
 
 
 # Every Unicode format character (category Cf: zero-width spaces, joiners, tags), in the syntax of Arrow's
@@ -273,10 +284,8 @@ def parse(
     counts = {"missing": 0, "format": 0, "comma": 0}
     for column, kind in schema.COLUMN_KINDS.items():
         given_text = raw[column] if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
-        text = _clean_text(given_text)
-        counts["missing"] += int(
-            (text.isna() & given_text.notna() & given_text.astype("str").str.strip().ne("")).sum()
-        )
+        text, words = _cleaned(given_text)
+        counts["missing"] += words
         if column in NORMALISED_COLUMNS and text.notna().any():
             arrow_text = text.astype(ARROW_TEXT)
             invisible = arrow_text.str.contains(FORMAT_CHARACTER, regex=True, na=False)
