@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sahelmap.validate import validate
@@ -188,3 +189,28 @@ def test_problem_sets_are_numbered_in_the_order_of_their_first_row_and_a_prefix_
     assert codes.tolist() == [0, 1, 0, 2, 3]
     assert [text for _, text in sets] == ["a: bad", "a: bad; b: worse", "b: worse; a: bad", "a: worse"]
     assert sets[1][0] == (("a", "bad"), ("b", "worse"))
+
+
+def test_text_cleaning_strips_and_reads_missing_words_as_empty_and_counts_only_those() -> None:
+    from sahelmap.validate import _cleaned
+
+    given = pd.Series(
+        [" na ", "N/A", "Null", "#n/a", "nan", "  ", None, "NAME", " x ", "na\u00efve"],
+        dtype="str",
+        index=range(5, 15),
+    )
+    text, words = _cleaned(given)
+    assert words == 4  # not "nan", not the blank, not the missing value, not the longer words
+    assert text.index.equals(given.index) and text.dtype == given.dtype
+    assert text.tolist()[4:] == ["nan", np.nan, np.nan, "NAME", "x", "na\u00efve"]
+    assert text.iloc[:4].isna().all()
+
+
+def test_text_with_nothing_to_clean_is_returned_as_it_is_sharing_its_memory() -> None:
+    from sahelmap.validate import _cleaned
+
+    given = pd.Series(["Gao", "Mopti", "a long note, " * 10 + "end"], dtype="str")
+    text, words = _cleaned(given)
+    assert text.equals(given) and words == 0
+    held = [pa.array(s.array).buffers()[2].address for s in (given, text)]  # the characters' buffer
+    assert held[0] == held[1]

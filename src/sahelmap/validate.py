@@ -44,6 +44,7 @@ DATE_FORMATS_HUMAN = N_(
 )
 # Words spreadsheets and databases write for "no value": read as empty, and counted in a notice.
 MISSING_WORDS = frozenset({"na", "n/a", "null", "#n/a"})
+MISSING_WORDS_ARROW = pa.array(sorted(MISSING_WORDS))
 # Columns where invisible format characters (Unicode category Cf: zero-width space, joiners, bidi
 # marks) are removed: ids and names compared with others, where "Wag\u200bner" must be "Wagner".
 NORMALISED_COLUMNS = ("event_id", *schema.ACTOR_COLUMNS, "location", "admin1", "admin2")
@@ -110,11 +111,14 @@ def _cleaned(values: pd.Series) -> tuple[pd.Series, int]:
     if not len(given):
         return text, 0
     stripped = pc.utf8_trim_whitespace(given)
-    # The longest word is 4 characters: only those are lower-cased (a long note is not copied).
-    short = pc.if_else(pc.less_equal(pc.utf8_length(stripped), 4), stripped, pa.scalar(None, stripped.type))
-    word = pc.is_in(pc.utf8_lower(short), value_set=pa.array(sorted(MISSING_WORDS), stripped.type))
-    keep = pc.and_(pc.fill_null(pc.not_equal(stripped, ""), False), pc.invert(word))
-    words = pc.sum(word).as_py() or 0
+    # The longest word is 4 characters: only those are taken and lower-cased (a long note is not copied:
+    # pc.if_else would allocate a buffer the size of the whole column).
+    short = np.flatnonzero(pc.fill_null(pc.less_equal(pc.utf8_length(stripped), 4), False).to_numpy(False))
+    lowered = pc.utf8_lower(stripped.take(pa.array(short, pa.int64())))
+    word = np.zeros(len(given), dtype=bool)
+    word[short[pc.is_in(lowered, value_set=MISSING_WORDS_ARROW).to_numpy(False)]] = True
+    keep = pc.and_(pc.fill_null(pc.not_equal(stripped, ""), False), pa.array(~word))
+    words = int(word.sum())
     # Stripping only removes characters: the same length in bytes is the same text.
     if pc.all(keep).as_py() and pc.all(pc.equal(pc.binary_length(stripped), pc.binary_length(given))).as_py():
         return text, words
