@@ -236,6 +236,16 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(np.append(read, np.nan)[codes], index=text.index)  # code -1 (missing) picks the NaN
 
 
+def _numeric_text(text: pd.Series, where: pd.Series) -> pd.Series:
+    """Whether each value (among ``where``) is written as a number, each distinct value matched once."""
+    out = pd.Series(False, index=text.index)
+    if where.any():
+        codes, distinct = pd.factorize(text[where])
+        matched = pd.Series(distinct, dtype="str").str.fullmatch(NUMBER_TEXT, na=False).to_numpy(dtype=bool)
+        out[where.to_numpy(dtype=bool)] = np.append(matched, False)[codes]
+    return out
+
+
 def _parse_bool(text: pd.Series) -> pd.Series:
     lowered = text.str.lower()
     out = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -286,6 +296,7 @@ def parse(
     typed: dict[str, pd.Series] = {}
     problems: list[_ParseProblem] = []
     counts = {"missing": 0, "format": 0, "comma": 0}
+    dates: dict[str, pd.Series] = {}
     for column, kind in schema.COLUMN_KINDS.items():
         given_text = raw[column] if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
         text, words = _cleaned(given_text)
@@ -299,10 +310,8 @@ def parse(
         given = text.notna()
         if kind in ("text", "category"):
             typed[column] = text
-        elif kind == "date":
-            typed[column] = parse_dates(text, date_order)
-            bad = given & typed[column].isna()
-            problems.append(_ParseProblem(column, bad, NOT_A_DATE.format(formats=DATE_FORMATS_HUMAN)))
+        elif kind == "date":  # read below, every date column at once
+            typed[column], dates[column] = text, text
         elif kind in ("int", "float"):
             if decimal_comma:
                 comma = text.str.match(DECIMAL_COMMA, na=False)
@@ -310,7 +319,7 @@ def parse(
                 text = text.mask(comma, text.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
             number = _numbers(text)
             unread = given & number.isna()
-            too_long = unread & text.str.fullmatch(NUMBER_TEXT, na=False)  # beyond any float (5,000 digits)
+            too_long = unread & _numeric_text(text, unread)  # beyond any float (5,000 digits)
             problems.append(_ParseProblem(column, unread & ~too_long, N_("not a number")))
             problems.append(_ParseProblem(column, too_long, N_("too many digits")))
             problems.append(_ParseProblem(column, np.isinf(number), N_("not a finite number")))
@@ -329,6 +338,16 @@ def parse(
             flag = _parse_bool(text)
             problems.append(_ParseProblem(column, given & flag.isna(), N_("not true/false")))
             typed[column] = flag
+    if dates:
+        # The date columns' values read in one call: parse_dates reads each distinct value once, and its
+        # cost on a chunk is mostly fixed (a dozen pandas calls), not per value.
+        read = parse_dates(pd.concat(dates.values(), ignore_index=True), date_order).to_numpy()
+        start = 0
+        for column, text in dates.items():
+            typed[column] = pd.Series(read[start : start + len(text)], index=text.index)
+            start += len(text)
+            bad = text.notna() & typed[column].isna()
+            problems.append(_ParseProblem(column, bad, NOT_A_DATE.format(formats=DATE_FORMATS_HUMAN)))
     if "country" in raw:  # not stored: a row naming another country is not a Mali event
         country = _clean_text(raw["country"])
         foreign = country.notna() & country.str.casefold().ne(schema.COUNTRY.casefold())
