@@ -41,6 +41,8 @@ def test_good_row_is_valid_and_typed() -> None:
         ({"fatalities": "-3"}, "fatalities", "negative"),
         ({"fatalities": "2.5"}, "fatalities", "not a whole number"),
         ({"fatalities": "many"}, "fatalities", "not a number"),
+        ({"fatalities": "1" + "0" * 5000}, "fatalities", "too many digits"),
+        ({"source_date": "yesterday"}, "source_date", "not a date"),
         ({"event_type": "War"}, "event_type", "not one of ACLED's 6"),
         ({"sub_event_type": "Massacre"}, "sub_event_type", "not one of ACLED's 25"),
         ({"sub_event_type": "Armed clash"}, "sub_event_type", "does not belong to event_type"),
@@ -214,3 +216,16 @@ def test_text_with_nothing_to_clean_is_returned_as_it_is_sharing_its_memory() ->
     assert text.equals(given) and words == 0
     held = [pa.array(s.array).buffers()[2].address for s in (given, text)]  # the characters' buffer
     assert held[0] == held[1]
+
+
+def test_every_date_column_of_a_row_is_read_and_reported_on_its_own() -> None:
+    raw = frame_of(
+        good_row(event_id="a", event_date="31/02/2022", end_date="2022-03-30", source_date="x"),
+        good_row(event_id="b", end_date="12/03/2022", source_date="2022-03-27"),
+    )
+    result = validate(raw, "f.csv", today=TODAY, date_order="dmy")
+    lines = result.report[["row", "column", "reason"]].astype("str").values.tolist()
+    assert [line[:2] for line in lines] == [["2", "event_date"], ["2", "source_date"], ["3", "end_date"]]
+    assert lines[0][2].startswith("not a date") and lines[1][2].startswith("not a date")
+    assert lines[2][2] == "before event_date"
+    assert result.valid.empty
