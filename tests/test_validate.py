@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sahelmap.validate import validate
@@ -39,6 +41,8 @@ def test_good_row_is_valid_and_typed() -> None:
         ({"fatalities": "-3"}, "fatalities", "negative"),
         ({"fatalities": "2.5"}, "fatalities", "not a whole number"),
         ({"fatalities": "many"}, "fatalities", "not a number"),
+        ({"fatalities": "1" + "0" * 5000}, "fatalities", "too many digits"),
+        ({"source_date": "yesterday"}, "source_date", "not a date"),
         ({"event_type": "War"}, "event_type", "not one of ACLED's 6"),
         ({"sub_event_type": "Massacre"}, "sub_event_type", "not one of ACLED's 25"),
         ({"sub_event_type": "Armed clash"}, "sub_event_type", "does not belong to event_type"),
@@ -174,3 +178,54 @@ def test_a_date_beyond_what_the_table_can_hold_is_rejected_as_outside_the_dates_
         ["2", "event_date", "3000-01-01", "date outside 1997-01-01..2026-01-01"],
         ["3", "event_date", "01/01/0001", "date outside 1997-01-01..2026-01-01"],
     ]
+
+
+def test_problem_sets_are_numbered_in_the_order_of_their_first_row_and_a_prefix_is_a_set_of_its_own() -> None:
+    from sahelmap.validate import _problem_sets
+
+    # Rows 2..6: lines (column code, reason code); row 3's set starts as row 2's and goes on.
+    rows = np.array([2, 3, 3, 4, 5, 5, 6])
+    columns = np.array([0, 0, 1, 0, 1, 0, 0], dtype="int16")
+    reasons = np.array([0, 0, 1, 0, 1, 0, 1], dtype="int32")
+    sets, codes = _problem_sets(rows, columns, reasons, ["a", "b"], ["bad", "worse"])
+    assert codes.tolist() == [0, 1, 0, 2, 3]
+    assert [text for _, text in sets] == ["a: bad", "a: bad; b: worse", "b: worse; a: bad", "a: worse"]
+    assert sets[1][0] == (("a", "bad"), ("b", "worse"))
+
+
+def test_text_cleaning_strips_and_reads_missing_words_as_empty_and_counts_only_those() -> None:
+    from sahelmap.validate import _cleaned
+
+    given = pd.Series(
+        [" na ", "N/A", "Null", "#n/a", "nan", "  ", None, "NAME", " x ", "na\u00efve"],
+        dtype="str",
+        index=range(5, 15),
+    )
+    text, words = _cleaned(given)
+    assert words == 4  # not "nan", not the blank, not the missing value, not the longer words
+    assert text.index.equals(given.index) and text.dtype == given.dtype
+    assert text.tolist()[4:] == ["nan", np.nan, np.nan, "NAME", "x", "na\u00efve"]
+    assert text.iloc[:4].isna().all()
+
+
+def test_text_with_nothing_to_clean_is_returned_as_it_is_sharing_its_memory() -> None:
+    from sahelmap.validate import _cleaned
+
+    given = pd.Series(["Gao", "Mopti", "a long note, " * 10 + "end"], dtype="str")
+    text, words = _cleaned(given)
+    assert text.equals(given) and words == 0
+    held = [pa.array(s.array).buffers()[2].address for s in (given, text)]  # the characters' buffer
+    assert held[0] == held[1]
+
+
+def test_every_date_column_of_a_row_is_read_and_reported_on_its_own() -> None:
+    raw = frame_of(
+        good_row(event_id="a", event_date="31/02/2022", end_date="2022-03-30", source_date="x"),
+        good_row(event_id="b", end_date="12/03/2022", source_date="2022-03-27"),
+    )
+    result = validate(raw, "f.csv", today=TODAY, date_order="dmy")
+    lines = result.report[["row", "column", "reason"]].astype("str").values.tolist()
+    assert [line[:2] for line in lines] == [["2", "event_date"], ["2", "source_date"], ["3", "end_date"]]
+    assert lines[0][2].startswith("not a date") and lines[1][2].startswith("not a date")
+    assert lines[2][2] == "before event_date"
+    assert result.valid.empty

@@ -44,6 +44,7 @@ DATE_FORMATS_HUMAN = N_(
 )
 # Words spreadsheets and databases write for "no value": read as empty, and counted in a notice.
 MISSING_WORDS = frozenset({"na", "n/a", "null", "#n/a"})
+MISSING_WORDS_ARROW = pa.array(sorted(MISSING_WORDS))
 # Columns where invisible format characters (Unicode category Cf: zero-width space, joiners, bidi
 # marks) are removed: ids and names compared with others, where "Wag\u200bner" must be "Wagner".
 NORMALISED_COLUMNS = ("event_id", *schema.ACTOR_COLUMNS, "location", "admin1", "admin2")
@@ -99,17 +100,31 @@ def _clean_text(values: pd.Series) -> pd.Series:
     A column with nothing to strip and nothing empty (notes, ids) is returned as it is, sharing its
     memory with the input: a million-row import then holds its long texts once, not twice.
     """
+    return _cleaned(values)[0]
+
+
+def _cleaned(values: pd.Series) -> tuple[pd.Series, int]:
+    """``_clean_text``, and how many values were missing-value words. In Arrow compute on the column's
+    Arrow text (what pandas' string methods call one by one), without a pandas Series at each step."""
     text = values.astype("str")
-    stripped = text.str.strip()
-    keep = stripped.ne("") & values.notna() & ~_missing_word(stripped)
-    if keep.all() and stripped.eq(text).all():
-        return text
-    return stripped.where(keep)
-
-
-def _missing_word(text: pd.Series) -> pd.Series:
-    short = text.str.len().le(4)  # the longest word is 4 characters: only those are lower-cased
-    return short & text.where(short).str.lower().isin(MISSING_WORDS)
+    given = pa.array(text.array)
+    if not len(given):
+        return text, 0
+    stripped = pc.utf8_trim_whitespace(given)
+    # The longest word is 4 characters: only those are taken and lower-cased (a long note is not copied:
+    # pc.if_else would allocate a buffer the size of the whole column).
+    short = np.flatnonzero(pc.fill_null(pc.less_equal(pc.utf8_length(stripped), 4), False).to_numpy(False))
+    lowered = pc.utf8_lower(stripped.take(pa.array(short, pa.int64())))
+    word = np.zeros(len(given), dtype=bool)
+    word[short[pc.is_in(lowered, value_set=MISSING_WORDS_ARROW).to_numpy(False)]] = True
+    keep = pc.and_(pc.fill_null(pc.not_equal(stripped, ""), False), pa.array(~word))
+    words = int(word.sum())
+    # Stripping only removes characters: the same length in bytes is the same text.
+    if pc.all(keep).as_py() and pc.all(pc.equal(pc.binary_length(stripped), pc.binary_length(given))).as_py():
+        return text, words
+    cleaned = pc.if_else(keep, stripped, pa.scalar(None, stripped.type))
+    cleaned_text = pd.arrays.ArrowStringArray(cleaned, dtype=ARROW_TEXT)
+    return pd.Series(cleaned_text, index=values.index, name=values.name), words
 
 
 # Every Unicode format character (category Cf: zero-width spaces, joiners, tags), in the syntax of Arrow's
@@ -221,6 +236,16 @@ def _numbers(text: pd.Series) -> pd.Series:
     return pd.Series(np.append(read, np.nan)[codes], index=text.index)  # code -1 (missing) picks the NaN
 
 
+def _numeric_text(text: pd.Series, where: pd.Series) -> pd.Series:
+    """Whether each value (among ``where``) is written as a number, each distinct value matched once."""
+    out = pd.Series(False, index=text.index)
+    if where.any():
+        codes, distinct = pd.factorize(text[where])
+        matched = pd.Series(distinct, dtype="str").str.fullmatch(NUMBER_TEXT, na=False).to_numpy(dtype=bool)
+        out[where.to_numpy(dtype=bool)] = np.append(matched, False)[codes]
+    return out
+
+
 def _parse_bool(text: pd.Series) -> pd.Series:
     lowered = text.str.lower()
     out = pd.Series(pd.NA, index=text.index, dtype="boolean")
@@ -271,12 +296,11 @@ def parse(
     typed: dict[str, pd.Series] = {}
     problems: list[_ParseProblem] = []
     counts = {"missing": 0, "format": 0, "comma": 0}
+    dates: dict[str, pd.Series] = {}
     for column, kind in schema.COLUMN_KINDS.items():
         given_text = raw[column] if column in raw else pd.Series(pd.NA, index=raw.index, dtype="str")
-        text = _clean_text(given_text)
-        counts["missing"] += int(
-            (text.isna() & given_text.notna() & given_text.astype("str").str.strip().ne("")).sum()
-        )
+        text, words = _cleaned(given_text)
+        counts["missing"] += words
         if column in NORMALISED_COLUMNS and text.notna().any():
             arrow_text = text.astype(ARROW_TEXT)
             invisible = arrow_text.str.contains(FORMAT_CHARACTER, regex=True, na=False)
@@ -286,10 +310,8 @@ def parse(
         given = text.notna()
         if kind in ("text", "category"):
             typed[column] = text
-        elif kind == "date":
-            typed[column] = parse_dates(text, date_order)
-            bad = given & typed[column].isna()
-            problems.append(_ParseProblem(column, bad, NOT_A_DATE.format(formats=DATE_FORMATS_HUMAN)))
+        elif kind == "date":  # read below, every date column at once
+            typed[column], dates[column] = text, text
         elif kind in ("int", "float"):
             if decimal_comma:
                 comma = text.str.match(DECIMAL_COMMA, na=False)
@@ -297,7 +319,7 @@ def parse(
                 text = text.mask(comma, text.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
             number = _numbers(text)
             unread = given & number.isna()
-            too_long = unread & text.str.fullmatch(NUMBER_TEXT, na=False)  # beyond any float (5,000 digits)
+            too_long = unread & _numeric_text(text, unread)  # beyond any float (5,000 digits)
             problems.append(_ParseProblem(column, unread & ~too_long, N_("not a number")))
             problems.append(_ParseProblem(column, too_long, N_("too many digits")))
             problems.append(_ParseProblem(column, np.isinf(number), N_("not a finite number")))
@@ -316,6 +338,16 @@ def parse(
             flag = _parse_bool(text)
             problems.append(_ParseProblem(column, given & flag.isna(), N_("not true/false")))
             typed[column] = flag
+    if dates:
+        # The date columns' values read in one call: parse_dates reads each distinct value once, and its
+        # cost on a chunk is mostly fixed (a dozen pandas calls), not per value.
+        read = parse_dates(pd.concat(dates.values(), ignore_index=True), date_order).to_numpy()
+        start = 0
+        for column, text in dates.items():
+            typed[column] = pd.Series(read[start : start + len(text)], index=text.index)
+            start += len(text)
+            bad = text.notna() & typed[column].isna()
+            problems.append(_ParseProblem(column, bad, NOT_A_DATE.format(formats=DATE_FORMATS_HUMAN)))
     if "country" in raw:  # not stored: a row naming another country is not a Mali event
         country = _clean_text(raw["country"])
         foreign = country.notna() & country.str.casefold().ne(schema.COUNTRY.casefold())
@@ -779,15 +811,23 @@ def _problem_sets(
     if not len(rows):
         return [], np.array([], dtype="int64")
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    ends = np.r_[starts[1:], len(rows)]
+    lengths = np.diff(np.r_[starts, len(rows)])
     n = len(reason_texts)
-    line = (columns.astype("int64") * n + reasons).tolist()
-    known: dict[tuple[int, ...], int] = {}
-    codes = np.empty(len(starts), dtype="int64")
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        codes[i] = known.setdefault(tuple(line[s:e]), len(known))
+    line = columns.astype("int64") * n + reasons
+    # Each row's lines folded into one code, a line at a time: (code so far, next line or none) -> code.
+    # pd.factorize numbers keys in the order they first come, so sets are numbered in the order of their
+    # first row, as a dictionary filled row by row would number them; without a Python loop over rows.
+    codes = np.zeros(len(starts), dtype="int64")
+    base = int(line.max()) + 2  # "no line" is 0, line k is k + 1
+    for j in range(int(lengths.max())):
+        here = lengths > j
+        nxt = np.zeros(len(starts), dtype="int64")
+        nxt[here] = line[starts[here] + j] + 1
+        codes, _ = pd.factorize(codes * base + nxt)
+    _, first = np.unique(codes, return_index=True)  # each set's first row, by set code
     sets = []
-    for key in known:
+    for row in first.tolist():
+        key = line[starts[row] : starts[row] + lengths[row]].tolist()
         lines = tuple((column_names[k // n], reason_texts[k % n]) for k in key)
         sets.append((lines, "; ".join(f"{c}: {r}" for c, r in lines)))
     return sets, codes
