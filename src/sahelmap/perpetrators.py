@@ -82,14 +82,6 @@ def _distinct_groups(
     return codes, [_groups_of(field, chosen) for field in fields]
 
 
-def actor1_groups(events: pd.DataFrame, rules: Sequence[actors.Rule] | None = None) -> pd.Series:
-    """Each event's actor-1 groups (actor 1 and its associated actors), as frozensets of group keys."""
-    codes, distinct = _distinct_groups(events, rules)
-    groups = np.empty(len(distinct), dtype=object)
-    groups[:] = distinct
-    return pd.Series(groups[codes], index=events.index, dtype=object)
-
-
 def side_of(groups: frozenset[str]) -> str:
     sides = {side for side, keys in SIDES.items() if groups & set(keys)}
     if len(sides) > 1:

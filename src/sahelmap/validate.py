@@ -32,7 +32,7 @@ REPORT_COLUMNS = ("file", "row", "column", "value", "reason")
 # Dates we read besides day/month/year numbers (NUMERIC_DATE). ISO first: the canonical form, never ambiguous.
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%Y-%m-%d %H:%M:%S")
 # 12/03/2022, 12-03-2022, 12.03.2022, with or without a time: day-first or month-first, one order per
-# file (decide_date_order), never guessed value by value.
+# file (date_evidence per chunk, settle_date_order for the file), never guessed value by value.
 NUMERIC_DATE = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?$"
 DATE_ORDERS = ("dmy", "mdy")
 # An Excel serial day number (the cell's date lost its format): 5 digits are the years 1927 to 2173.
@@ -184,11 +184,6 @@ def settle_date_order(
         return given, evidence
     settled = [k for k in DATE_ORDERS if k in evidence]
     return (settled[0] if len(settled) == 1 else None), evidence
-
-
-def decide_date_order(columns: Iterable[pd.Series], given: str | None) -> tuple[str | None, DateEvidence]:
-    """The date order of whole columns (see ``date_evidence`` and ``settle_date_order``)."""
-    return settle_date_order([date_evidence(c) for c in columns], given)
 
 
 def _as_ns(parsed: pd.Series) -> pd.Series:
