@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from sahelmap import dashboard, filters, mapview
 from sahelmap.events import load_events
 from sahelmap.filters import FilterSpec
-from tests.apptest_helpers import map_args, map_features, metric, run_app, warnings_text
+from tests.apptest_helpers import event_table, map_args, map_features, metric, run_app, warnings_text
 from tests.factories import CURRENT, acled_csv, event
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]
@@ -265,3 +266,16 @@ def test_a_link_with_a_search_longer_than_the_limit_says_it_was_cut(events) -> N
     assert "Link: 'q' was cut to 200 characters" in warnings_text(at)
     assert at.text_input(key="w_q").value == "w" * filters.MAX_TEXT_LENGTH
     assert at.query_params["q"] == "w" * filters.MAX_TEXT_LENGTH  # the page's link is the cut search
+
+
+
+def test_an_unknown_toll_shows_as_an_empty_cell_not_none(events) -> None:
+    at = run_app()
+    table = event_table(at)
+    # The bundled table has events whose source gives no toll: those cells must read empty, in any
+    # language, not Streamlit's English "None" (and never 0, which means nobody died).
+    assert table.value["fatalities"].isna().any()
+    assert table.proto.HasField("placeholder"), "missing values would show as None"
+    assert table.proto.placeholder == dashboard.MISSING_CELL == ""
+    deaths = json.loads(table.proto.columns)["fatalities"]
+    assert "no toll" in deaths["help"]

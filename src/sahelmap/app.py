@@ -536,7 +536,11 @@ def dashboard_columns() -> dict[str, Any]:
     return {
         "event_date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
         "source_url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
-        "fatalities": st.column_config.NumberColumn(_("Deaths"), format="%d"),
+        "fatalities": st.column_config.NumberColumn(
+            _("Deaths"),
+            format="%d",
+            help=_("Empty where the source gives no toll; 0 where it says that nobody died."),
+        ),
         "notes": st.column_config.TextColumn(
             _("Notes"),
             help=_(
@@ -746,6 +750,7 @@ with left:
             hide_index=True,
             width="stretch",
             key="milestone_table",
+            placeholder=dashboard.MISSING_CELL,
             column_config={
                 "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
                 "url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
@@ -923,6 +928,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config=dashboard_columns(),
+    placeholder=dashboard.MISSING_CELL,
     height=420,
 )
 

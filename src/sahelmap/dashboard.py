@@ -174,6 +174,9 @@ MILESTONE_COLUMNS = {
 }
 TABLE_ROW_CAP = 1_000  # rows the table sends at most, whatever the filters select
 TABLE_BYTES = 270_000  # and at most about this many bytes of cells (the element is bounded to 300 kB)
+# What a table cell shows where the data has no value: nothing, in every language (Streamlit would write
+# "None"). An unknown toll stays an empty cell, never 0; the Deaths column's help says so.
+MISSING_CELL = ""
 NOTES_CHARS = 80  # the table shows the start of each note; the map's popup and the downloads hold it all
 TABLE_ORDERS = {"newest": N_("newest first"), "deaths": N_("most reported deaths first")}
 # The table's cells that hold ACLED's vocabulary: shown in the current language (i18n.label); the

@@ -58,6 +58,7 @@ if profile.events:
             pd.DataFrame(shown),
             hide_index=True,
             width="stretch",
+            placeholder=dashboard.MISSING_CELL,
             column_config={
                 **headers(dashboard.MILESTONE_COLUMNS),
                 "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
@@ -85,6 +86,7 @@ if profile.events:
         profile.shown("deadliest"),
         hide_index=True,
         width="stretch",
+        placeholder=dashboard.MISSING_CELL,
         column_config={
             **headers(profiles.DEADLIEST_COLUMNS),
             "event_date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
