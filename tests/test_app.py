@@ -268,7 +268,6 @@ def test_a_link_with_a_search_longer_than_the_limit_says_it_was_cut(events) -> N
     assert at.query_params["q"] == "w" * filters.MAX_TEXT_LENGTH  # the page's link is the cut search
 
 
-
 def test_an_unknown_toll_shows_as_an_empty_cell_not_none(events) -> None:
     at = run_app()
     table = event_table(at)
