@@ -271,15 +271,20 @@ PROFILES = profiles.by_url_path()  # URL path -> place or region: /kidal, /regio
 PROFILE_PAGES = {
     url: st.Page(PAGES / "place.py", title=subject.heading, url_path=url) for url, subject in PROFILES.items()
 }
+# In the page's top bar, so the sidebar holds the filters alone: the two single pages as links, the 16
+# profiles under two menus. A sidebar list of 18 pages hid most of them behind Streamlit's own English
+# "View 8 more".
 navigation = st.navigation(
     {
-        _("Dashboard"): [st.Page(dashboard_page, title=_("Dashboard"), default=True)],
+        "": [
+            st.Page(dashboard_page, title=_("Dashboard"), default=True),
+            st.Page(PAGES / "methodology.py", title=_("Methodology and sources"), url_path="methodology"),
+        ],
         _("Places"): [page for url, page in PROFILE_PAGES.items() if PROFILES[url].kind == profiles.PLACE],
         _("Regions"): [page for url, page in PROFILE_PAGES.items() if PROFILES[url].kind == profiles.REGION],
-        _("About"): [
-            st.Page(PAGES / "methodology.py", title=_("Methodology and sources"), url_path="methodology")
-        ],
-    }
+    },
+    position="top",
+    expanded=True,  # where the bar folds into the sidebar (narrow screens): every page, no "View more"
 )
 if navigation.url_path:  # another page than the dashboard: it draws itself, the dashboard does not
     st.session_state.profile_subject = PROFILES.get(navigation.url_path)
