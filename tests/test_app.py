@@ -278,3 +278,18 @@ def test_an_unknown_toll_shows_as_an_empty_cell_not_none(events) -> None:
     assert table.proto.placeholder == dashboard.MISSING_CELL == ""
     deaths = json.loads(table.proto.columns)["fatalities"]
     assert "no toll" in deaths["help"]
+
+
+def test_each_chart_has_the_pages_width(events) -> None:
+    # In a side column the actor groups' names left the bars a few pixels and cut the axis title.
+    def charts(node, in_column: bool = False):
+        in_column = in_column or type(node).__name__ == "Column"
+        if getattr(node, "type", None) == "vega_lite_chart":
+            yield in_column
+        children = getattr(node, "children", None) or {}
+        for child in children.values() if isinstance(children, dict) else children:
+            yield from charts(child, in_column)
+
+    placed = list(charts(run_app().main))
+    assert len(placed) >= 2, "the monthly and actor charts are missing"
+    assert not any(placed), "a chart sits in a column"

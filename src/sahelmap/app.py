@@ -743,28 +743,27 @@ figures_for_view = view_figures(
 )
 
 # --- charts ----------------------------------------------------------------------------------
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(_("Events per month"))
-    st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
-    shown_marks = dashboard.milestones_between(*st.session_state.f_period)
-    if shown_marks:
-        st.caption(dashboard.md_escape(_("Milestones on the chart, with their sources:")))
-        st.dataframe(
-            pd.DataFrame(shown_marks),
-            hide_index=True,
-            width="stretch",
-            key="milestone_table",
-            placeholder=dashboard.MISSING_CELL,
-            column_config={
-                "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
-                "url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
-                **{k: _(v) for k, v in dashboard.MILESTONE_COLUMNS.items() if k not in ("date", "url")},
-            },
-        )
-with right:
-    st.subheader(_("Events by actor group"))
-    st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
+# One chart under the other, each the page's width: 14 years of months need it, and so do the actor
+# groups' names, which in a side column left the bars a few pixels and cut the axis title.
+st.subheader(_("Events per month"))
+st.vega_lite_chart(spec=figures_for_view.monthly_chart, width="stretch")
+shown_marks = dashboard.milestones_between(*st.session_state.f_period)
+if shown_marks:
+    st.caption(dashboard.md_escape(_("Milestones on the chart, with their sources:")))
+    st.dataframe(
+        pd.DataFrame(shown_marks),
+        hide_index=True,
+        width="stretch",
+        key="milestone_table",
+        placeholder=dashboard.MISSING_CELL,
+        column_config={
+            "date": st.column_config.DateColumn(_("Date"), format="YYYY-MM-DD"),
+            "url": st.column_config.LinkColumn(_("Link"), display_text=_("open")),
+            **{k: _(v) for k, v in dashboard.MILESTONE_COLUMNS.items() if k not in ("date", "url")},
+        },
+    )
+st.subheader(_("Events by actor group"))
+st.vega_lite_chart(spec=figures_for_view.actor_chart, width="stretch")
 
 
 # --- compare two periods (issue 12) ------------------------------------------------------------
