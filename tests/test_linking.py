@@ -84,7 +84,7 @@ def test_curated_events_link_to_the_real_acled_file(tmp_path) -> None:
     curated = events[events["dataset"] == "curated"]
     in_period = curated[curated["event_date"].between("2015-01-03", "2023-03-01")]
     linked_share = in_period["linked_events"].notna().mean()
-    # 159 of 178 link (89.3%; 2026-12). Unlinked rows are events ACLED codes elsewhere or otherwise: the
+    # 160 of 179 link (89.4%; 2026-12). Unlinked rows are events ACLED codes elsewhere or otherwise: the
     # 2017 and 2018 convoy ambushes between Dogofri and Nampala sit at the other town in ACLED (72 km),
     # the 2019 Niono riot is a battle there, protests and announcements ACLED does not carry.
     assert linked_share >= 0.85, linked_share
