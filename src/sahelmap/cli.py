@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import click
@@ -220,13 +222,23 @@ def remove_(label: str) -> None:
 
 # --- export, compare: the page's extracts and comparisons; --lang writes their human text in French ------
 
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(list(i18n.LANGUAGES), case_sensitive=False),
-    default=None,
-    help="Language of the description, the file name, the README, the summary and the messages (default: "
-    "en). Column names and JSON keys are the same in every language.",
-)
+
+def in_chosen_language(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the --lang option and run it in that language (every message, summary and file
+    name it writes)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, lang: str | None = None, **kwargs: Any) -> None:
+        with i18n.using(lang or i18n.DEFAULT):
+            command(*args, **kwargs)
+
+    return click.option(
+        "--lang",
+        type=click.Choice(list(i18n.LANGUAGES), case_sensitive=False),
+        default=None,
+        help="Language of the description, the file name, the README, the summary and the messages "
+        "(default: en). Column names and JSON keys are the same in every language.",
+    )(run)
 
 
 def cannot_write(path: Path, error: OSError) -> str:
@@ -251,17 +263,12 @@ def cannot_write(path: Path, error: OSError) -> str:
     "current directory.",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
-@lang_option
-def export_(query: str, fmt: str, output: Path | None, curated_only: bool, lang: str | None) -> None:
+@in_chosen_language
+def export_(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
     """Write the extract the app's download button gives for the same URL.
 
     Exit status: 0 written, 2 an invalid query parameter (named in the message) or an unwritable file.
     """
-    with i18n.using(lang or i18n.DEFAULT):
-        _export(query, fmt, output, curated_only)
-
-
-def _export(query: str, fmt: str, output: Path | None, curated_only: bool) -> None:
     table = load_events(include_stored=not curated_only)
     try:
         spec, notices = extract.spec_from_query_string(query, table, strict=True)
@@ -314,7 +321,7 @@ def _export(query: str, fmt: str, output: Path | None, curated_only: bool) -> No
     help="File to write ('-': standard output).",
 )
 @click.option("--curated-only", is_flag=True, help="Leave out imported datasets, as a fresh install shows.")
-@lang_option
+@in_chosen_language
 def compare_(
     query: str,
     period_a: str | None,
@@ -323,7 +330,6 @@ def compare_(
     fmt: str,
     output: Path,
     curated_only: bool,
-    lang: str | None,
 ) -> None:
     """Compare two periods under the same filters, as the page's "Compare two periods" does.
 
@@ -332,19 +338,6 @@ def compare_(
     unwritable file. With --lang fr, the summary, the period labels and the citations are in French; the
     JSON keys and CSV columns stay the same in every language.
     """
-    with i18n.using(lang or i18n.DEFAULT):
-        _compare(query, period_a, period_b, by, fmt, output, curated_only)
-
-
-def _compare(
-    query: str,
-    period_a: str | None,
-    period_b: str | None,
-    by: str | None,
-    fmt: str,
-    output: Path,
-    curated_only: bool,
-) -> None:
     table = load_events(include_stored=not curated_only)
     params = parse_qs(query.lstrip("?"), keep_blank_values=True)
     for key, value in (("a", period_a), ("b", period_b), ("by", by)):
