@@ -47,7 +47,8 @@ def test_the_french_navigation_lists_every_page_in_french(tmp_path: Path) -> Non
     with streamlit_server(tmp_path) as url, browser_context(url, locale="fr-FR") as context:
         page = context.new_page()
         page.goto(f"{url}/?lang=fr", wait_until="domcontentloaded")
-        page.get_by_text("Régions", exact=True).first.click(timeout=60_000)
+        # In the top bar: the map's mode radio has a "Régions" option too, and may render first.
+        page.get_by_test_id("stTopNav").get_by_text("Régions", exact=True).click(timeout=60_000)
         expect(page.get_by_text("Région de Ménaka", exact=True)).to_be_visible(timeout=30_000)
         expect(page.get_by_text("District de Bamako", exact=True)).to_be_visible()
 
